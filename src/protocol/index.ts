@@ -1,0 +1,4 @@
+export * from './order'
+export * from './merge'
+export * from './schemas'
+export * from './events'

@@ -1,0 +1,49 @@
+/**
+ * The tab-side contract of the realtime hub. App code (stores, views) sees only this,
+ * whatever carries it: a SharedWorker (normal), a leader tab (no SharedWorker), a direct
+ * socket per tab (no Web Locks either), or nothing at all (VITE_ENABLE_SOCKET=false).
+ */
+import type { Ack, ServerEvent } from '../protocol'
+
+/** DESIGN §3: shown in data-testid="connection-state" data-state. */
+export type ConnectionState = 'live' | 'connecting' | 'polling' | 'offline' | 'disabled'
+
+export type HubMode = 'shared-worker' | 'leader' | 'direct' | 'disabled'
+
+/** Bumped whenever the tab ↔ hub messages change shape: a tab never talks to another version. */
+export const HUB_PROTOCOL_VERSION = 1
+
+/** What a tab can ask the hub to route to it. */
+export type Interest = { kind: 'order'; orderId: string; token: string } | { kind: 'admin' }
+
+export interface HubStatus {
+  state: ConnectionState
+  mode: HubMode
+  /** Epoch ms of the last event received from the server, or null. */
+  lastEventAt: number | null
+  tabs: number
+  rooms: string[]
+  eventsIn: number
+  eventsForwarded: number
+  invalidDropped: number
+  reconnects: number
+  /** Whether the hub currently holds admin credentials. */
+  admin: boolean
+}
+
+export interface RealtimeClient {
+  readonly mode: HubMode
+  /** Subscribe to events routed to this tab. Returns the unsubscribe function. */
+  onEvent(listener: (event: ServerEvent) => void): () => void
+  /** Subscribe to hub status changes; called once immediately with the current status. */
+  onStatus(listener: (status: HubStatus) => void): () => void
+  /** Track an order: the hub joins its room (reference counted across tabs). */
+  watchOrder(orderId: string, token: string): Promise<Ack>
+  unwatchOrder(orderId: string): Promise<void>
+  /** Receive admin events (newOrder, orderUpdated for all orders, statsUpdated, notification). */
+  watchAdmin(): Promise<Ack>
+  unwatchAdmin(): Promise<void>
+  /** Admin bearer token or null on logout: the hub reconnects with it, for every tab. */
+  setCredentials(token: string | null): Promise<void>
+  close(): void
+}

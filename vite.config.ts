@@ -1,0 +1,66 @@
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+import { VitePWA } from 'vite-plugin-pwa'
+
+// One id per build: it names the SharedWorker and rides in the tab ↔ hub handshake, so tabs
+// of an old build never talk to a hub of a new one (DESIGN §4, "Deploys").
+const BUILD_ID = process.env.BUILD_ID ?? `${Date.now().toString(36)}`
+
+// Where `npm run dev` proxies the API and the socket (the backend started by scripts/dev.mjs).
+const BACKEND = process.env.DEV_BACKEND_URL ?? 'http://127.0.0.1:3001'
+
+export default defineConfig({
+  plugins: [
+    vue(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/workers/sw',
+      filename: 'sw.ts',
+      registerType: 'prompt',
+      injectRegister: false,
+      // DESIGN §5: Vite 8 emits the SW as an ES module by default; a classic registration then fails.
+      injectManifest: { rollupFormat: 'iife', globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
+      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
+      manifest: {
+        id: '/',
+        name: 'Orderline',
+        short_name: 'Orderline',
+        description: 'Place an order and track it live.',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        background_color: '#ffffff',
+        theme_color: '#1f6f5c',
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+        shortcuts: [
+          { name: 'My orders', url: '/orders', icons: [{ src: '/icons/icon-192.png', sizes: '192x192' }] },
+          { name: 'Order board', url: '/admin', icons: [{ src: '/icons/icon-192.png', sizes: '192x192' }] },
+        ],
+      },
+      devOptions: { enabled: false },
+    }),
+  ],
+  define: {
+    __BUILD_ID__: JSON.stringify(BUILD_ID),
+  },
+  worker: {
+    // Module workers so the hub chunk can share code-split modules with the app.
+    format: 'es',
+  },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: {
+    proxy: {
+      '/api': BACKEND,
+      '/healthz': BACKEND,
+      '/readyz': BACKEND,
+      '/socket.io': { target: BACKEND, ws: true },
+    },
+  },
+})
