@@ -1,0 +1,111 @@
+/**
+ * Server configuration from the environment (DESIGN §3 "Processes and configuration").
+ * `loadConfig` is pure over the env object it gets, so tests can build a config without touching
+ * `process.env`, and `createServer` accepts any subset of it as overrides.
+ */
+import { randomBytes } from 'node:crypto'
+
+/** The seeded admin's password when none is configured: fine on a laptop, refused in production. */
+export const DEMO_ADMIN_PASSWORD = 'orderline-demo'
+export const DEFAULT_ADMIN_EMAIL = 'admin@orderline.local'
+export const DEFAULT_SQLITE_FILE = 'data/orderline.sqlite'
+
+export interface ServerConfig {
+  port: number
+  host: string
+  /** A SQLite file path, `:memory:`, or a `postgres://` URL (not supported yet; see store/db.ts). */
+  databaseUrl: string
+  /** Set → Redis adapter (not supported yet; see realtime/io.ts). */
+  redisUrl: string | null
+  /** Origins allowed for CORS and the Socket.IO handshake, besides the server's own origin. */
+  allowedOrigins: string[]
+  jwtSecret: string
+  /** True when the secret was generated for this process: tokens die with a restart. */
+  jwtSecretGenerated: boolean
+  adminEmail: string
+  adminPassword: string
+  /** Built Vite app; served when the directory exists. */
+  staticDir: string
+  /** Seed demo products, orders and the admin on an empty database. */
+  seedDemoData: boolean
+  /** `POST /__test__/emit`; only ever on when ORDERLINE_TEST_HOOKS=1. */
+  enableTestHooks: boolean
+  production: boolean
+  /** Fastify's pino logger; off in tests to keep output readable. */
+  logger: boolean
+  /** Login attempts per IP per minute before 429 (ORDERLINE_LOGIN_RATE_LIMIT; 0 turns it off). */
+  loginRateLimitPerMinute: number
+  /** Minimum gap between `statsUpdated` emits. */
+  statsThrottleMs: number
+}
+
+export type Env = Record<string, string | undefined>
+
+/** Thrown for configuration that must stop the process before it serves anything. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 3000
+  const port = Number(raw)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be an integer 0-65535, got "${raw}"`)
+  return port
+}
+
+function parseLimit(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`ORDERLINE_LOGIN_RATE_LIMIT must be a non-negative integer, got "${raw}"`)
+  return value
+}
+
+function parseOrigins(raw: string | undefined): string[] {
+  if (!raw) return []
+  return raw
+    .split(',')
+    .map((origin) => origin.trim().replace(/\/+$/, ''))
+    .filter((origin) => origin.length > 0)
+}
+
+/**
+ * Reads the environment. In production, missing or demo secrets are refused here rather than
+ * discovered later: a guessable JWT secret or the demo password would hand out admin access.
+ */
+export function loadConfig(env: Env = process.env): ServerConfig {
+  const production = env.NODE_ENV === 'production'
+  const problems: string[] = []
+
+  const jwtSecretGenerated = !env.JWT_SECRET
+  const jwtSecret = env.JWT_SECRET || randomBytes(32).toString('base64url')
+  const adminPassword = env.ADMIN_PASSWORD || DEMO_ADMIN_PASSWORD
+
+  if (production) {
+    if (jwtSecretGenerated) problems.push('JWT_SECRET is not set')
+    else if (jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters')
+    if (!env.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD is not set')
+    else if (adminPassword === DEMO_ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD is the demo password')
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Refusing to start with NODE_ENV=production: ${problems.join('; ')}.`)
+  }
+
+  return {
+    port: parsePort(env.PORT),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || DEFAULT_SQLITE_FILE,
+    redisUrl: env.REDIS_URL || null,
+    allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
+    jwtSecret,
+    jwtSecretGenerated,
+    adminEmail: env.ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL,
+    adminPassword,
+    staticDir: env.STATIC_DIR || 'dist',
+    seedDemoData: env.ORDERLINE_SEED !== '0',
+    enableTestHooks: env.ORDERLINE_TEST_HOOKS === '1',
+    production,
+    logger: env.ORDERLINE_LOG !== '0',
+    loginRateLimitPerMinute: parseLimit(env.ORDERLINE_LOGIN_RATE_LIMIT, 30),
+    statsThrottleMs: 1000,
+  }
+}

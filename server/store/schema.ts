@@ -1,0 +1,67 @@
+/**
+ * Table shapes as Kysely sees them. Kept dialect-neutral (text timestamps, JSON as text) so the
+ * PostgreSQL dialect can reuse the same repository code when it arrives.
+ */
+import type { Generated } from 'kysely'
+
+export interface ProductsTable {
+  id: string
+  name: string
+  description: string
+  price_cents: number
+  sort_order: number
+}
+
+export interface UsersTable {
+  id: string
+  email: string
+  /** `scrypt$N$r$p$salt$hash`, see passwords.ts */
+  password_hash: string
+  role: 'admin'
+  created_at: string
+}
+
+export interface OrdersTable {
+  id: string
+  number: number
+  status: string
+  version: number
+  /** JSON of OrderItem[] */
+  items_json: string
+  total_cents: number
+  customer_name: string
+  customer_email: string
+  note: string | null
+  /** JSON of StatusHistoryEntry[] */
+  history_json: string
+  /** sha256 of the tracking token: a database leak does not leak capabilities. */
+  token_hash: string
+  created_at: string
+  updated_at: string
+  /** Denormalised for stats: set when the order reaches `delivered`. */
+  delivered_at: string | null
+}
+
+export interface ChangeLogTable {
+  seq: Generated<number>
+  order_id: string
+  version: number
+  at: string
+}
+
+export interface IdempotencyKeysTable {
+  key: string
+  /** What the first request asked for; a reused key with a different request is refused. */
+  fingerprint: string
+  /** JSON of the stored StatusChangeResult */
+  result_json: string
+  created_at: string
+}
+
+export interface Database {
+  products: ProductsTable
+  users: UsersTable
+  orders: OrdersTable
+  change_log: ChangeLogTable
+  idempotency_keys: IdempotencyKeysTable
+}

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConfigError, DEMO_ADMIN_PASSWORD, loadConfig } from '../../server/config'
+import { openStore } from '../../server/store/index'
+import type { Store } from '../../server/store/index'
+import { createServer } from '../../server/app'
+
+const stores: Store[] = []
+async function memoryStore(seed = true): Promise<Store> {
+  const store = await openStore({ databaseUrl: ':memory:', adminEmail: 'a@example.com', adminPassword: 'pw-pw-pw-pw', seedDemoData: seed })
+  stores.push(store)
+  return store
+}
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close()
+})
+
+const body = { items: [{ productId: 'espresso', quantity: 2 }], customer: { name: 'A', email: 'a@example.com' } }
+
+describe('store: status change transaction', () => {
+  it('lets exactly one of two concurrent changes from the same version win', async () => {
+    const store = await memoryStore()
+    const placed = await store.placeOrder(body)
+    if (!placed.ok) throw new Error('place failed')
+    const id = placed.change.order.id
+    const [x, y] = await Promise.all([
+      store.changeStatus({ orderId: id, status: 'confirmed', version: 1 }),
+      store.changeStatus({ orderId: id, status: 'cancelled', version: 1 }),
+    ])
+    const kinds = [x.result.kind, y.result.kind].sort()
+    expect(kinds).toEqual(['updated', 'version_conflict'])
+    const order = await store.getOrder(id)
+    expect(order?.version).toBe(2)
+    expect(order?.history).toHaveLength(2)
+  })
+
+  it('appends one change-log entry per change with increasing seq', async () => {
+    const store = await memoryStore(false)
+    await store.db.insertInto('products').values({ id: 'espresso', name: 'Espresso', description: '', price_cents: 280, sort_order: 0 }).execute()
+    const placed = await store.placeOrder(body)
+    if (!placed.ok) throw new Error('place failed')
+    const changed = await store.changeStatus({ orderId: placed.change.order.id, status: 'confirmed', version: 1 })
+    if (changed.result.kind !== 'updated') throw new Error('change failed')
+    expect(changed.result.change.seq).toBeGreaterThan(placed.change.seq)
+    const log = await store.db.selectFrom('change_log').selectAll().orderBy('seq').execute()
+    expect(log.map((row) => row.version)).toEqual([1, 2])
+    expect(placed.change.order.totalCents).toBe(560)
+  })
+
+  it('walks the full status machine and refuses moves out of terminal states', async () => {
+    const store = await memoryStore()
+    const placed = await store.placeOrder(body)
+    if (!placed.ok) throw new Error('place failed')
+    const id = placed.change.order.id
+    let version = 1
+    for (const status of ['confirmed', 'preparing', 'out_for_delivery', 'delivered'] as const) {
+      const { result } = await store.changeStatus({ orderId: id, status, version })
+      expect(result.kind).toBe('updated')
+      version++
+    }
+    const { result } = await store.changeStatus({ orderId: id, status: 'cancelled', version })
+    expect(result.kind).toBe('illegal_transition')
+  })
+
+  it('stores only a hash of the tracking token', async () => {
+    const store = await memoryStore()
+    const placed = await store.placeOrder(body)
+    if (!placed.ok) throw new Error('place failed')
+    const row = await store.db.selectFrom('orders').selectAll().where('id', '=', placed.change.order.id).executeTakeFirstOrThrow()
+    expect(JSON.stringify(row)).not.toContain(placed.trackingToken)
+    expect(await store.getOrderWithToken(placed.change.order.id, placed.trackingToken)).toBeDefined()
+    expect(await store.getOrderWithToken(placed.change.order.id, placed.trackingToken.slice(1) + 'A')).toBeUndefined()
+  })
+
+  it('persists to a file and does not reseed on restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orderline-db-'))
+    try {
+      const file = join(dir, 'nested', 'test.sqlite')
+      const first = await openStore({ databaseUrl: file, adminEmail: 'a@example.com', adminPassword: 'one-password', seedDemoData: true })
+      const count = (await first.listOrders({ limit: 100 })) as { orders: unknown[] }
+      await first.close()
+      const second = await openStore({ databaseUrl: file, adminEmail: 'a@example.com', adminPassword: 'two-password', seedDemoData: true })
+      const again = (await second.listOrders({ limit: 100 })) as { orders: unknown[] }
+      expect(again.orders.length).toBe(count.orders.length)
+      // The environment's password wins after a change.
+      expect(await second.authenticate('a@example.com', 'two-password')).toBeDefined()
+      expect(await second.authenticate('a@example.com', 'one-password')).toBeUndefined()
+      await second.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('config', () => {
+  it('has local defaults', () => {
+    const config = loadConfig({})
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: 'data/orderline.sqlite', redisUrl: null, allowedOrigins: [], staticDir: 'dist', enableTestHooks: false })
+    expect(config.adminPassword).toBe(DEMO_ADMIN_PASSWORD)
+    expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32)
+    expect(loadConfig({}).jwtSecret).not.toBe(config.jwtSecret)
+  })
+
+  it('reads the environment', () => {
+    const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', ALLOWED_ORIGINS: 'https://a.example, https://b.example/', ORDERLINE_TEST_HOOKS: '1' })
+    expect(config.port).toBe(0)
+    expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example'])
+    expect(config.enableTestHooks).toBe(true)
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError)
+    expect(loadConfig({ ORDERLINE_LOGIN_RATE_LIMIT: '0' }).loginRateLimitPerMinute).toBe(0)
+  })
+
+  it('refuses default secrets in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET.*ADMIN_PASSWORD/)
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: DEMO_ADMIN_PASSWORD })).toThrow(/demo password/)
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short', ADMIN_PASSWORD: 'a-real-password' })).toThrow(/at least 32/)
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a-real-password' }).production).toBe(true)
+  })
+
+  it('refuses PostgreSQL and Redis with a clear message for now', async () => {
+    await expect(createServer({ port: 0, logger: false, databaseUrl: 'postgres://localhost/orderline' })).rejects.toThrow(/issue 8/)
+    await expect(createServer({ port: 0, logger: false, databaseUrl: ':memory:', redisUrl: 'redis://localhost:6379' })).rejects.toThrow(/not supported yet/)
+  })
+})
