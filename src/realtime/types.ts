@@ -29,6 +29,14 @@ export interface HubStatus {
   reconnects: number
   /** Whether the hub currently holds admin credentials. */
   admin: boolean
+  /**
+   * Bumped each time the socket (re)connects without connection state recovery: events may have
+   * been missed, so stores resync (change log for admins, watched orders for customers) when it
+   * changes. Optional so status literals written elsewhere stay valid.
+   */
+  syncEpoch?: number
+  /** Last handshake or disconnect reason, for diagnostics; null when live. */
+  lastError?: string | null
 }
 
 export interface RealtimeClient {

@@ -1,0 +1,20 @@
+/**
+ * A hub hosted by the page itself (no SharedWorker). Loaded lazily by the direct transport, so
+ * its socket.io-client stays out of the main chunk.
+ */
+import { config } from '../config'
+import type { HubApi } from '../workers/hub/api'
+import { Hub } from '../workers/hub/hub'
+import { createHubApi } from '../workers/hub/hubApi'
+import { socketIoFactory } from '../workers/hub/socketIo'
+
+export function createDirectHub(): { api: HubApi; stop: () => void } {
+  const hub = new Hub({
+    mode: 'direct',
+    createSocket: socketIoFactory(config.apiUrl || location.origin),
+    isOnline: () => navigator.onLine !== false,
+  })
+  hub.start()
+  // The hub is in this page: no lock is needed to learn that the page died.
+  return { api: createHubApi(hub, { build: config.buildId }), stop: () => hub.stop() }
+}

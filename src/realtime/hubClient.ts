@@ -1,0 +1,250 @@
+/**
+ * A tab's end of the hub, whatever carries it. It keeps what the tab asked for (watches with a
+ * per-tab count, the last credentials) so it can replay them to a hub that forgot this tab:
+ * after a bfcache restore, or when it falls back to another transport.
+ */
+import type { Ack, ServerEvent } from '../protocol'
+import type { HubApi, HubListener } from '../workers/hub/api'
+import { initialStatus } from './status'
+import { holdTabLock, tabLockName } from './tabLock'
+import { HUB_PROTOCOL_VERSION, type HubMode, type HubStatus, type Interest, type RealtimeClient } from './types'
+
+/** How a tab reaches a hub: a SharedWorker port, an in-page hub, later a leader tab. */
+export interface HubTransport {
+  readonly mode: HubMode
+  /** Starts (or reaches) the hub. Rejections make the client try the fallback transport. */
+  connect(): Promise<HubApi>
+  /** Prepares the listener for the trip (Comlink.proxy for a worker; identity in the page). */
+  exportListener(listener: HubListener): HubListener
+  /** Whether the hub is in another context and must learn of this tab's death through a lock. */
+  readonly needsTabLock: boolean
+  dispose?(): void
+}
+
+export interface HubClientOptions {
+  build: string
+  /** Used when the primary transport fails or refuses the handshake. */
+  fallback?: () => HubTransport
+  /** A hub that has not answered hello by then is considered broken. */
+  helloTimeoutMs?: number
+  log?: (message: string, detail?: unknown) => void
+}
+
+const HELLO_TIMEOUT_MS = 10_000
+
+type Watch = { interest: Interest; count: number; ack: Promise<Ack> }
+
+const keyOf = (interest: Interest): string => (interest.kind === 'admin' ? 'admin' : `order:${interest.orderId}`)
+const unavailable = (error: unknown): Ack => ({
+  ok: false,
+  error: { code: 'hub_unavailable', message: error instanceof Error ? error.message : String(error) },
+})
+
+export class HubClient implements RealtimeClient {
+  readonly tabId: string = crypto.randomUUID()
+  private transport: HubTransport
+  private api: Promise<HubApi>
+  private status: HubStatus
+  private readonly eventListeners = new Set<(event: ServerEvent) => void>()
+  private readonly statusListeners = new Set<(status: HubStatus) => void>()
+  private readonly watches = new Map<string, Watch>()
+  /** undefined: this tab never set credentials, so it does not replay any. */
+  private credentials: string | null | undefined
+  private releaseLock: (() => void) | null = null
+  private readonly lock: Promise<unknown>
+  private closed = false
+  /**
+   * What the hub calls. It never throws back: a rejection would tell the hub this tab is dead,
+   * so a bug in one app listener is logged here instead of cutting the tab off.
+   */
+  private readonly listener: HubListener = {
+    onEvent: (event) => {
+      for (const listener of this.eventListeners) this.safely(() => listener(event))
+    },
+    onStatus: (status) => this.setStatus(status),
+  }
+
+  constructor(
+    transport: HubTransport,
+    private readonly options: HubClientOptions,
+  ) {
+    this.transport = transport
+    this.status = initialStatus(transport.mode)
+    this.lock = holdTabLock(tabLockName(this.tabId)).then((release) => {
+      this.releaseLock = release
+      if (this.closed) release?.()
+    })
+    this.api = this.start()
+    this.api.catch((error: unknown) => this.unreachable(error))
+    globalThis.addEventListener?.('pagehide', this.onPageHide)
+    globalThis.addEventListener?.('pageshow', this.onPageShow)
+  }
+
+  get mode(): HubMode {
+    return this.transport.mode
+  }
+
+  onEvent(listener: (event: ServerEvent) => void): () => void {
+    this.eventListeners.add(listener)
+    return () => this.eventListeners.delete(listener)
+  }
+
+  onStatus(listener: (status: HubStatus) => void): () => void {
+    this.statusListeners.add(listener)
+    listener(this.status)
+    return () => this.statusListeners.delete(listener)
+  }
+
+  watchOrder(orderId: string, token: string): Promise<Ack> {
+    return this.watch({ kind: 'order', orderId, token })
+  }
+
+  unwatchOrder(orderId: string): Promise<void> {
+    return this.unwatch(`order:${orderId}`)
+  }
+
+  watchAdmin(): Promise<Ack> {
+    return this.watch({ kind: 'admin' })
+  }
+
+  unwatchAdmin(): Promise<void> {
+    return this.unwatch('admin')
+  }
+
+  async setCredentials(token: string | null): Promise<void> {
+    this.credentials = token
+    try {
+      await (await this.api).setCredentials(token)
+    } catch (error) {
+      this.options.log?.('setCredentials failed', error)
+    }
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    globalThis.removeEventListener?.('pagehide', this.onPageHide)
+    globalThis.removeEventListener?.('pageshow', this.onPageShow)
+    this.api.then((api) => api.bye(this.tabId)).catch(() => {})
+    this.releaseLock?.()
+    this.transport.dispose?.()
+    this.eventListeners.clear()
+    this.statusListeners.clear()
+  }
+
+  // ---- internals ----
+
+  /** Components count per tab; the hub only hears about the first watch and the last unwatch. */
+  private watch(interest: Interest): Promise<Ack> {
+    const key = keyOf(interest)
+    const held = this.watches.get(key)
+    if (held) {
+      held.count++
+      return held.ack
+    }
+    const entry: Watch = { interest, count: 1, ack: Promise.resolve({ ok: true }) }
+    entry.ack = this.api
+      .then((api) => api.watch(this.tabId, interest))
+      .catch(unavailable)
+      .then((ack) => {
+        if (!ack.ok && this.watches.get(key) === entry) this.watches.delete(key)
+        return ack
+      })
+    this.watches.set(key, entry)
+    return entry.ack
+  }
+
+  private async unwatch(key: string): Promise<void> {
+    const held = this.watches.get(key)
+    if (!held) return
+    if (--held.count > 0) return
+    this.watches.delete(key)
+    try {
+      await (await this.api).unwatch(this.tabId, held.interest)
+    } catch (error) {
+      this.options.log?.('unwatch failed', error)
+    }
+  }
+
+  /** No hub at all: say so (the fallback poll carries on); calls answer hub_unavailable. */
+  private unreachable(error: unknown): void {
+    this.options.log?.('no realtime hub', error)
+    if (this.closed) return
+    this.setStatus({ ...initialStatus(this.transport.mode, 'offline'), lastError: error instanceof Error ? error.message : String(error) })
+  }
+
+  private setStatus(status: HubStatus): void {
+    this.status = status
+    for (const listener of this.statusListeners) this.safely(() => listener(status))
+  }
+
+  private safely(call: () => void): void {
+    try {
+      call()
+    } catch (error) {
+      console.error('[realtime] listener failed', error)
+    }
+  }
+
+  /** Connects and says hello; on failure or refusal switches to the fallback transport once. */
+  private async start(): Promise<HubApi> {
+    try {
+      return await this.hello(this.transport)
+    } catch (error) {
+      const fallback = this.options.fallback
+      if (!fallback || this.closed) throw error
+      this.options.log?.(`${this.transport.mode} hub unavailable, falling back`, error)
+      this.transport.dispose?.()
+      this.transport = fallback()
+      this.setStatus(initialStatus(this.transport.mode))
+      const api = await this.hello(this.transport)
+      await this.replay(api)
+      return api
+    }
+  }
+
+  private async hello(transport: HubTransport): Promise<HubApi> {
+    if (transport.needsTabLock) await this.lock // the hub must not be granted the lock before we hold it
+    const api = await transport.connect()
+    const lockName = transport.needsTabLock && this.releaseLock ? tabLockName(this.tabId) : null
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('hub did not answer hello')), this.options.helloTimeoutMs ?? HELLO_TIMEOUT_MS)
+    })
+    try {
+      const result = await Promise.race([
+        api.hello({ tabId: this.tabId, protocol: HUB_PROTOCOL_VERSION, build: this.options.build, lockName }, transport.exportListener(this.listener)),
+        timeout,
+      ])
+      if (!result.ok) throw new Error(`hub refused hello: ${result.error.code} ${result.error.message}`)
+      this.setStatus(result.status)
+      return api
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Tells a hub that does not know this tab everything the tab had asked for. */
+  private async replay(api: HubApi): Promise<void> {
+    if (this.credentials !== undefined) await api.setCredentials(this.credentials)
+    await Promise.all([...this.watches.values()].map((watch) => api.watch(this.tabId, watch.interest)))
+  }
+
+  /** Leaving (or entering the back/forward cache): free our rooms now, not at lock grant. */
+  private readonly onPageHide = (): void => {
+    if (this.closed) return
+    this.api.then((api) => api.bye(this.tabId)).catch(() => {})
+  }
+
+  /** Restored from the back/forward cache: the hub forgot us at pagehide; say hello again. */
+  private readonly onPageShow = (event: Event): void => {
+    if (this.closed || !(event as PageTransitionEvent).persisted) return
+    this.api = this.api
+      .then(async (api) => {
+        await this.hello(this.transport)
+        await this.replay(api)
+        return api
+      })
+    this.api.catch((error: unknown) => this.unreachable(error))
+  }
+}

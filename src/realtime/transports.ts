@@ -1,0 +1,66 @@
+/**
+ * The ways a tab reaches a hub. DESIGN §4 order: SharedWorker → leader tab → a hub in this page.
+ */
+import * as Comlink from 'comlink'
+import { config } from '../config'
+import type { HubApi } from '../workers/hub/api'
+import type { HubTransport } from './hubClient'
+
+/** The SharedWorker's name carries the build id: tabs of two builds never share a hub. */
+export const hubWorkerName = (buildId: string): string => `orderline-hub-${buildId}`
+
+export const isSharedWorkerSupported = (): boolean => typeof SharedWorker !== 'undefined'
+
+/** The normal mode: one hub per browser in a SharedWorker, reached through Comlink. */
+export function sharedWorkerTransport(): HubTransport {
+  let worker: SharedWorker | null = null
+  let api: Promise<HubApi> | null = null
+  return {
+    mode: 'shared-worker',
+    needsTabLock: true,
+    connect() {
+      api ??= new Promise<HubApi>((resolve, reject) => {
+        worker = new SharedWorker(new URL('../workers/hub/hub.worker.ts', import.meta.url), {
+          type: 'module',
+          name: hubWorkerName(config.buildId),
+        })
+        // A worker script that fails to load or evaluate reports here; hello would otherwise hang.
+        worker.addEventListener('error', () => reject(new Error('hub worker failed to start')), { once: true })
+        resolve(Comlink.wrap<HubApi>(worker.port) as unknown as HubApi)
+      })
+      return api
+    },
+    exportListener: (listener) => Comlink.proxy(listener),
+    dispose() {
+      worker?.port.close()
+    },
+  }
+}
+
+/**
+ * No SharedWorker: host the hub in this page (one socket per tab).
+ * TODO(next issue, DESIGN §4): elect a leader tab with Web Locks that hosts this hub and relays
+ * to the other tabs over BroadcastChannel — a `leaderTransport()` with mode 'leader' slots in
+ * before this one in `getRealtimeClient`; this stays the last resort when Web Locks are missing.
+ */
+export function directTransport(): HubTransport {
+  let api: Promise<HubApi> | null = null
+  let stop: (() => void) | null = null
+  return {
+    mode: 'direct',
+    needsTabLock: false,
+    connect() {
+      // Lazy: socket.io-client and the hub stay out of the main chunk.
+      api ??= import('./directHub').then(({ createDirectHub }) => {
+        const direct = createDirectHub()
+        stop = direct.stop
+        return direct.api
+      })
+      return api
+    },
+    exportListener: (listener) => listener,
+    dispose() {
+      stop?.()
+    },
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * The realtime hub: one socket for the whole browser, the union of what its tabs watch as
+ * server rooms (reference counted), and each validated event forwarded only to the tabs that
+ * asked for it (DESIGN §1.2).
+ *
+ * Transport-independent: it takes a socket factory and knows tabs only as ids plus listeners,
+ * so the same class runs in the SharedWorker, in an elected leader tab, or in a plain page.
+ */
+import { z } from 'zod'
+import { ADMIN_ROOM, type Ack } from '../../protocol'
+import type { HubMode, HubStatus, Interest } from '../../realtime/types'
+import type { HubListener } from './api'
+import { interestKey, RoomRefs, type InterestKey } from './roomRefs'
+import type { HubSocket, SocketFactory } from './socketPort'
+import { parseServerEvent } from './validateEvent'
+
+export const ACK_TIMEOUT_MS = 5_000
+/** Counter-only status changes (events in/forwarded) are coalesced into one broadcast per window. */
+export const STATUS_COALESCE_MS = 250
+/** Consecutive failed handshakes after which the state reads `offline` rather than `connecting`. */
+export const OFFLINE_AFTER_FAILURES = 2
+
+export interface HubDeps {
+  createSocket: SocketFactory
+  mode: HubMode
+  now?: () => number
+  /** false → the browser says it is offline: report `offline` at once instead of `connecting`. */
+  isOnline?: () => boolean
+  /** Frees a listener the hub lets go of (Comlink: `listener[releaseProxy]()`). */
+  releaseListener?: (listener: HubListener) => void
+  log?: (message: string, detail?: unknown) => void
+  ackTimeoutMs?: number
+}
+
+const ackSchema = z.union([
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+])
+
+const OK: Ack = { ok: true }
+const fail = (code: string, message: string): Ack => ({ ok: false, error: { code, message } })
+
+export class Hub {
+  private readonly deps: Required<Omit<HubDeps, 'createSocket' | 'mode'>> & Pick<HubDeps, 'createSocket' | 'mode'>
+  private readonly refs = new RoomRefs()
+  private readonly tabs = new Map<string, HubListener>()
+  /** Order rooms the server has confirmed (acked watchOrder, or restored by recovery). */
+  private readonly joined = new Set<InterestKey>()
+  /** Rooms let go of while disconnected: a recovered session still has them, so leave them then. */
+  private readonly leftOffline = new Set<InterestKey>()
+  /** In-flight joins, so a second tab asking for the same order waits for the same answer. */
+  private readonly joining = new Map<InterestKey, Promise<Ack>>()
+  private socket: HubSocket | null = null
+  private token: string | null = null
+  /** Bumped per socket: handlers of a closed socket are ignored. */
+  private socketGeneration = 0
+  /** Bumped per connect and disconnect: a re-join that finishes after the link changed is ignored. */
+  private linkGeneration = 0
+  private live = false
+  private failures = 0
+  private everConnected = false
+  private stopped = false
+  private counters = { eventsIn: 0, eventsForwarded: 0, invalidDropped: 0, reconnects: 0, syncEpoch: 0 }
+  private lastEventAt: number | null = null
+  private lastError: string | null = null
+  private statusTimer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(deps: HubDeps) {
+    this.deps = {
+      now: () => Date.now(),
+      isOnline: () => true,
+      releaseListener: () => {},
+      log: () => {},
+      ackTimeoutMs: ACK_TIMEOUT_MS,
+      ...deps,
+    }
+  }
+
+  /** Opens the socket. Separate from the constructor so hosts can register tabs first if they like. */
+  start(): void {
+    if (this.socket || this.stopped) return
+    this.openSocket()
+  }
+
+  /** Closes the socket and lets every tab go (leader hand-over, tests). */
+  stop(): void {
+    this.stopped = true
+    this.closeSocket()
+    clearTimeout(this.statusTimer)
+    for (const tabId of [...this.tabs.keys()]) this.removeTab(tabId)
+  }
+
+  getStatus(): HubStatus {
+    return {
+      state: this.state(),
+      mode: this.deps.mode,
+      lastEventAt: this.lastEventAt,
+      tabs: this.tabs.size,
+      rooms: this.rooms(),
+      eventsIn: this.counters.eventsIn,
+      eventsForwarded: this.counters.eventsForwarded,
+      invalidDropped: this.counters.invalidDropped,
+      reconnects: this.counters.reconnects,
+      admin: this.token !== null,
+      syncEpoch: this.counters.syncEpoch,
+      lastError: this.lastError,
+    }
+  }
+
+  /** Registers (or re-registers, after a bfcache restore) a tab and its listener. */
+  addTab(tabId: string, listener: HubListener): void {
+    const previous = this.tabs.get(tabId)
+    if (previous && previous !== listener) this.deps.releaseListener(previous)
+    this.tabs.set(tabId, listener)
+    this.statusChangedSoon()
+  }
+
+  hasTab(tabId: string): boolean {
+    return this.tabs.has(tabId)
+  }
+
+  /** Forgets a tab: leaves the rooms only it held and releases its listener. Idempotent. */
+  removeTab(tabId: string): void {
+    const listener = this.tabs.get(tabId)
+    this.tabs.delete(tabId)
+    for (const key of this.refs.removeTab(tabId)) this.leave(key)
+    if (listener) this.deps.releaseListener(listener)
+    this.statusChangedSoon()
+  }
+
+  /**
+   * Adds a tab's interest. The first tab to want an order makes the hub join its room with an
+   * acked `watchOrder`; a refusal undoes the interest and is returned as the ack. While the
+   * socket is down the interest is kept and joined on connect.
+   */
+  async watch(tabId: string, interest: Interest): Promise<Ack> {
+    if (!this.tabs.has(tabId)) return fail('unknown_tab', 'say hello first')
+    const key = interestKey(interest)
+    const first = this.refs.add(tabId, interest)
+    this.statusChangedSoon()
+    if (interest.kind === 'admin') return OK // the server puts admin sockets in the admin room itself
+    const pending = this.joining.get(key) ?? (first && this.socket?.connected ? this.join(interest) : null)
+    if (!pending) return OK
+    const ack = await pending
+    if (!ack.ok) {
+      this.refs.remove(tabId, key)
+      this.statusChangedSoon()
+    }
+    return ack
+  }
+
+  /** Drops a tab's interest; the last tab to let go of an order makes the hub leave its room. */
+  async unwatch(tabId: string, interest: Interest): Promise<void> {
+    const key = interestKey(interest)
+    if (this.refs.remove(tabId, key)) this.leave(key)
+    this.statusChangedSoon()
+  }
+
+  /** Stores the admin token (null on logout) and reconnects with it; no-op when unchanged. */
+  async setCredentials(token: string | null): Promise<void> {
+    if (token === this.token) return
+    this.token = token
+    if (this.stopped) return
+    this.closeSocket()
+    this.openSocket()
+  }
+
+  // ---- socket lifecycle ----
+
+  private openSocket(): void {
+    const generation = ++this.socketGeneration
+    this.live = false
+    this.failures = 0
+    this.lastError = null
+    this.joined.clear()
+    this.joining.clear()
+    this.leftOffline.clear()
+    this.socket = this.deps.createSocket(this.token ? { token: this.token } : {}, {
+      onConnect: (recovered) => {
+        if (generation === this.socketGeneration) void this.onConnect(recovered)
+      },
+      onDisconnect: (reason) => {
+        if (generation === this.socketGeneration) this.onDisconnect(reason)
+      },
+      onConnectError: (message) => {
+        if (generation !== this.socketGeneration) return
+        this.failures++
+        this.lastError = message
+        this.statusChanged()
+      },
+      onEvent: (name, payload) => {
+        if (generation === this.socketGeneration) this.onServerEvent(name, payload)
+      },
+    })
+    this.statusChanged()
+  }
+
+  private closeSocket(): void {
+    this.socketGeneration++
+    this.linkGeneration++
+    this.socket?.close()
+    this.socket = null
+    this.live = false
+  }
+
+  /**
+   * After an unrecovered (re)connect the server has forgotten our order rooms: re-join all of
+   * them before reporting `live`, and bump `syncEpoch` so stores refetch what they may have missed.
+   */
+  private async onConnect(recovered: boolean): Promise<void> {
+    const generation = ++this.linkGeneration
+    if (this.everConnected) this.counters.reconnects++
+    this.everConnected = true
+    this.failures = 0
+    this.lastError = null
+    if (!recovered) {
+      this.joined.clear()
+      this.counters.syncEpoch++
+    } else {
+      for (const key of this.leftOffline) if (!this.refs.has(key)) this.sendUnwatch(key)
+    }
+    this.leftOffline.clear()
+    this.statusChanged()
+    const missing = this.refs.orderInterests().filter((interest) => !this.joined.has(interestKey(interest)))
+    const acks = await Promise.all(missing.map((interest) => this.join(interest)))
+    if (generation !== this.linkGeneration) return
+    acks.forEach((ack, i) => {
+      if (!ack.ok) this.deps.log('re-join refused', { room: interestKey(missing[i]!), error: ack.error })
+    })
+    this.live = true
+    this.statusChanged()
+  }
+
+  private onDisconnect(reason: string): void {
+    this.linkGeneration++
+    this.live = false
+    this.lastError = reason
+    this.joining.clear()
+    this.statusChanged()
+  }
+
+  /** Sends the acked watchOrder; remembers the room on success. Never rejects. */
+  private join(interest: Extract<Interest, { kind: 'order' }>): Promise<Ack> {
+    const key = interestKey(interest)
+    const socket = this.socket
+    if (!socket) return Promise.resolve(fail('offline', 'not connected'))
+    const attempt = socket
+      .emitWithAck('watchOrder', { orderId: interest.orderId, token: interest.token }, this.deps.ackTimeoutMs)
+      .then(
+        (raw): Ack => {
+          const parsed = ackSchema.safeParse(raw)
+          return parsed.success ? parsed.data : fail('bad_ack', 'the server answered watchOrder with an unexpected value')
+        },
+        (error: unknown): Ack => fail('timeout', error instanceof Error ? error.message : 'no answer'),
+      )
+      .then((ack) => {
+        if (this.socket === socket && this.joining.get(key) === attempt) {
+          this.joining.delete(key)
+          if (ack.ok && this.refs.has(key)) this.joined.add(key)
+          this.statusChangedSoon()
+        }
+        return ack
+      })
+    this.joining.set(key, attempt)
+    return attempt
+  }
+
+  private leave(key: InterestKey): void {
+    if (key === ADMIN_ROOM) return
+    const wasJoined = this.joined.delete(key)
+    this.joining.delete(key)
+    if (!wasJoined) return
+    if (this.socket?.connected) this.sendUnwatch(key)
+    else this.leftOffline.add(key)
+  }
+
+  private sendUnwatch(key: InterestKey): void {
+    const orderId = key.slice(key.indexOf(':') + 1)
+    this.socket?.emitWithAck('unwatchOrder', { orderId }, this.deps.ackTimeoutMs).catch((error: unknown) => {
+      this.deps.log('unwatchOrder failed', error)
+    })
+  }
+
+  // ---- events ----
+
+  private onServerEvent(name: string, payload: unknown): void {
+    this.counters.eventsIn++
+    this.lastEventAt = this.deps.now()
+    const event = parseServerEvent(name, payload)
+    if (!event) {
+      this.counters.invalidDropped++
+      this.deps.log('dropped invalid event', { name })
+    } else {
+      for (const tabId of this.refs.route(event)) {
+        if (this.send(tabId, (listener) => listener.onEvent(event))) this.counters.eventsForwarded++
+      }
+    }
+    this.statusChangedSoon()
+  }
+
+  /** Calls a tab's listener; a listener that throws or rejects belongs to a dead tab and is dropped. */
+  private send(tabId: string, call: (listener: HubListener) => void | Promise<void>): boolean {
+    const listener = this.tabs.get(tabId)
+    if (!listener) return false
+    const drop = (error: unknown) => {
+      if (this.tabs.get(tabId) !== listener) return
+      this.deps.log('dropping unreachable tab', { tabId, error })
+      this.removeTab(tabId)
+    }
+    try {
+      const result = call(listener)
+      if (result && typeof result.then === 'function') result.then(undefined, drop)
+      return true
+    } catch (error) {
+      drop(error)
+      return false
+    }
+  }
+
+  // ---- status ----
+
+  private state(): HubStatus['state'] {
+    if (this.live && this.socket?.connected) return 'live'
+    if (!this.deps.isOnline() || this.failures >= OFFLINE_AFTER_FAILURES) return 'offline'
+    return 'connecting'
+  }
+
+  private rooms(): string[] {
+    const rooms = [...this.joined]
+    if (this.token !== null && this.live) rooms.unshift(ADMIN_ROOM)
+    return rooms
+  }
+
+  /** State changes go out at once; counter changes are coalesced. */
+  private statusChanged(): void {
+    clearTimeout(this.statusTimer)
+    this.statusTimer = undefined
+    const status = this.getStatus()
+    for (const tabId of [...this.tabs.keys()]) this.send(tabId, (listener) => listener.onStatus(status))
+  }
+
+  private statusChangedSoon(): void {
+    if (this.statusTimer !== undefined) return
+    this.statusTimer = setTimeout(() => this.statusChanged(), STATUS_COALESCE_MS)
+  }
+}
