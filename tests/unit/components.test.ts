@@ -1,0 +1,67 @@
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it } from 'vitest'
+import ConnectionBadge from '../../src/components/ConnectionBadge.vue'
+import OrderNote from '../../src/components/order/OrderNote.vue'
+import OrderTimeline from '../../src/components/order/OrderTimeline.vue'
+import StatusPill from '../../src/components/order/StatusPill.vue'
+import { useConnectionStore } from '../../src/stores/connection'
+import { hubStatus, makeOrder } from './support/fixtures'
+
+beforeEach(() => setActivePinia(createPinia()))
+
+describe('ConnectionBadge', () => {
+  it('exposes the state in data-state with a human label', async () => {
+    const wrapper = mount(ConnectionBadge)
+    const badge = wrapper.get('[data-testid="connection-state"]')
+    expect(badge.attributes('data-state')).toBe('connecting')
+    useConnectionStore().setStatus(hubStatus({ state: 'live' }))
+    await wrapper.vm.$nextTick()
+    expect(badge.attributes('data-state')).toBe('live')
+    expect(badge.text()).toBe('Live')
+    useConnectionStore().markUnavailable('boom')
+    await wrapper.vm.$nextTick()
+    expect(badge.attributes('data-state')).toBe('offline')
+  })
+})
+
+describe('OrderTimeline', () => {
+  it('marks reached steps with their time and the current step', () => {
+    const order = makeOrder({ version: 3 })
+    const wrapper = mount(OrderTimeline, { props: { status: order.status, history: order.history } })
+    const steps = wrapper.findAll('li')
+    expect(steps.map((step) => step.attributes('data-step'))).toEqual(['placed', 'confirmed', 'preparing', 'out_for_delivery', 'delivered'])
+    expect(steps[0]!.classes()).toContain('is-done')
+    expect(steps[2]!.classes()).toContain('is-current')
+    expect(steps[2]!.attributes('aria-current')).toBe('step')
+    expect(steps[2]!.find('time').attributes('datetime')).toBe(order.history[2]!.at)
+    expect(steps[3]!.classes()).toContain('is-upcoming')
+    expect(steps[3]!.find('time').exists()).toBe(false)
+  })
+
+  it('ends a cancelled order at "Cancelled" after the steps it reached', () => {
+    const history = [
+      { status: 'placed' as const, version: 1, at: '2026-01-01T12:00:00.000Z' },
+      { status: 'cancelled' as const, version: 2, at: '2026-01-01T12:05:00.000Z' },
+    ]
+    const wrapper = mount(OrderTimeline, { props: { status: 'cancelled', history } })
+    expect(wrapper.findAll('li').map((step) => step.attributes('data-step'))).toEqual(['placed', 'cancelled'])
+    expect(wrapper.find('li.is-cancelled').text()).toContain('Cancelled')
+  })
+})
+
+describe('order display', () => {
+  it('StatusPill carries the status key and label', () => {
+    const wrapper = mount(StatusPill, { props: { status: 'out_for_delivery' }, attrs: { 'data-testid': 'order-status' } })
+    expect(wrapper.attributes('data-status')).toBe('out_for_delivery')
+    expect(wrapper.attributes('data-testid')).toBe('order-status')
+    expect(wrapper.text()).toBe('Out for delivery')
+  })
+
+  it('renders an untrusted note as text, never as HTML', () => {
+    const note = '<img src=x onerror="alert(1)"><b>hi</b>'
+    const wrapper = mount(OrderNote, { props: { note } })
+    expect(wrapper.find('img').exists()).toBe(false)
+    expect(wrapper.find('.order-note__text').text()).toBe(note)
+  })
+})

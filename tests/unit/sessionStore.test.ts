@@ -1,0 +1,85 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { SESSION_STORAGE_KEY, useSessionStore } from '../../src/stores/session'
+import { resetRealtimeClientCache } from '../../src/composables/realtimeClient'
+import { fakeRealtimeClient, jsonResponse } from './support/fixtures'
+
+const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
+
+vi.mock('../../src/realtime/client', () => ({
+  getRealtimeClient: () => {
+    if (!hub.current) throw new Error('no hub')
+    return hub.current.client
+  },
+}))
+
+const user = { id: 'u1', email: 'admin@example.com', role: 'admin' }
+
+beforeEach(() => {
+  localStorage.clear()
+  hub.current = fakeRealtimeClient()
+  resetRealtimeClientCache()
+  setActivePinia(createPinia())
+})
+afterEach(() => vi.unstubAllGlobals())
+
+describe('useSessionStore', () => {
+  it('persists a login, hands the token to the hub and restores it after a reload', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(200, { token: 'jwt-1', user })))
+    const session = useSessionStore()
+    await session.login(' admin@example.com ', 'secret')
+    expect(session.isAdmin).toBe(true)
+    expect(JSON.parse(localStorage.getItem(SESSION_STORAGE_KEY)!)).toEqual({ token: 'jwt-1', user })
+    expect(hub.current!.client.setCredentials).toHaveBeenCalledWith('jwt-1')
+
+    setActivePinia(createPinia())
+    const reloaded = useSessionStore()
+    expect(reloaded.token).toBe('jwt-1')
+    expect(reloaded.user?.email).toBe('admin@example.com')
+  })
+
+  it('keeps no session after a failed login', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(401, { error: { code: 'invalid_credentials', message: 'Nope' } })))
+    const session = useSessionStore()
+    await expect(session.login('a@b.co', 'bad')).rejects.toMatchObject({ status: 401 })
+    expect(session.token).toBeNull()
+    expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull()
+  })
+
+  it('logout clears storage and the hub even when the server call fails', async () => {
+    localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify({ token: 'jwt-1', user }))
+    const session = useSessionStore()
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('offline')))
+    await session.logout()
+    expect(session.token).toBeNull()
+    expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull()
+    expect(hub.current!.client.setCredentials).toHaveBeenCalledWith(null)
+  })
+
+  it('ignores a corrupt stored session', () => {
+    localStorage.setItem(SESSION_STORAGE_KEY, '{"token": 5')
+    expect(useSessionStore().token).toBeNull()
+  })
+
+  it("applies another tab's login and logout from the storage event", () => {
+    const session = useSessionStore()
+    const value = JSON.stringify({ token: 'jwt-2', user })
+    window.dispatchEvent(new StorageEvent('storage', { key: SESSION_STORAGE_KEY, newValue: value }))
+    expect(session.token).toBe('jwt-2')
+    // A shared hub already has the credentials from the other tab.
+    expect(hub.current!.client.setCredentials).not.toHaveBeenCalled()
+    window.dispatchEvent(new StorageEvent('storage', { key: SESSION_STORAGE_KEY, newValue: null }))
+    expect(session.token).toBeNull()
+    expect(session.isAdmin).toBe(false)
+  })
+
+  it('works when the realtime client cannot start', async () => {
+    hub.current = null
+    resetRealtimeClientCache()
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(200, { token: 'jwt-3', user })))
+    const session = useSessionStore()
+    await session.login('admin@example.com', 'secret')
+    expect(session.token).toBe('jwt-3')
+  })
+})

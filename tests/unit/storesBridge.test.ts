@@ -1,0 +1,93 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { resetRealtimeClientCache } from '../../src/composables/realtimeClient'
+import type { ServerEvent } from '../../src/protocol'
+import { useConnectionStore } from '../../src/stores/connection'
+import { useDashboardStore } from '../../src/stores/dashboard'
+import { useNotificationsStore } from '../../src/stores/notifications'
+import { useOrdersStore } from '../../src/stores/orders'
+import { startRealtimeBridge } from '../../src/stores/realtimeBridge'
+import { SESSION_STORAGE_KEY } from '../../src/stores/session'
+import { fakeRealtimeClient, hubStatus, makeOrder } from './support/fixtures'
+
+const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
+
+vi.mock('../../src/realtime/client', () => ({
+  getRealtimeClient: () => {
+    if (!hub.current) throw new Error('realtime client not implemented yet')
+    return hub.current.client
+  },
+}))
+
+const stats = {
+  ordersToday: 3,
+  revenueTodayCents: 2100,
+  byStatus: { placed: 1, confirmed: 1, preparing: 0, out_for_delivery: 0, delivered: 1, cancelled: 0 },
+  avgDeliveryMinutes: 22,
+  ordersPerMinute: [0, 1, 2],
+  generatedAt: '2026-01-01T12:00:00.000Z',
+}
+
+beforeEach(() => {
+  localStorage.clear()
+  hub.current = fakeRealtimeClient()
+  resetRealtimeClientCache()
+  setActivePinia(createPinia())
+  vi.spyOn(console, 'warn').mockImplementation(() => {})
+})
+
+describe('startRealtimeBridge', () => {
+  it('shows offline instead of crashing when the client throws', () => {
+    hub.current = null
+    resetRealtimeClientCache()
+    expect(() => startRealtimeBridge()).not.toThrow()
+    const connection = useConnectionStore()
+    expect(connection.state).toBe('offline')
+    expect(connection.unavailableReason).toContain('not implemented')
+  })
+
+  it('mirrors hub status into the connection store', () => {
+    startRealtimeBridge()
+    const connection = useConnectionStore()
+    expect(connection.state).toBe('connecting')
+    hub.current!.setStatus(hubStatus({ state: 'polling', mode: 'leader', lastEventAt: 42 }))
+    expect(connection.state).toBe('polling')
+    expect(connection.mode).toBe('leader')
+    expect(connection.lastEventAt).toBe(42)
+  })
+
+  it('routes validated events to their stores', () => {
+    startRealtimeBridge()
+    const emit = hub.current!.emit
+    emit({ type: 'newOrder', payload: { seq: 1, order: makeOrder({ id: 'n1', version: 1 }) } })
+    emit({ type: 'orderUpdated', payload: { seq: 2, order: makeOrder({ id: 'n1', version: 2 }) } })
+    emit({ type: 'orderUpdated', payload: { seq: 3, order: makeOrder({ id: 'n1', version: 1 }) } })
+    emit({ type: 'statsUpdated', payload: stats })
+    emit({
+      type: 'notification',
+      payload: { id: 'x', kind: 'newOrder', title: 'New order', body: '', orderId: 'n1', at: '2026-01-01T12:00:00.000Z' },
+    })
+    const orders = useOrdersStore()
+    expect(orders.byId.n1?.version).toBe(2)
+    expect(orders.boardIds).toEqual(['n1'])
+    expect(orders.lastSeq).toBe(3)
+    expect(useDashboardStore().stats?.ordersToday).toBe(3)
+    // The notification about the same new order does not toast twice.
+    expect(useNotificationsStore().toasts).toHaveLength(1)
+  })
+
+  it('drops events that fail validation', () => {
+    startRealtimeBridge()
+    const bad = { type: 'orderUpdated', payload: { seq: 1, order: { ...makeOrder(), status: 'hacked' } } } as unknown as ServerEvent
+    hub.current!.emit(bad)
+    hub.current!.emit({ type: 'statsUpdated', payload: { ...stats, ordersToday: -1 } })
+    expect(useOrdersStore().byId.ord_1).toBeUndefined()
+    expect(useDashboardStore().stats).toBeNull()
+  })
+
+  it('gives a stored admin token to the hub at startup', () => {
+    localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify({ token: 'jwt-9', user: { id: 'u', email: 'a@b.co', role: 'admin' } }))
+    startRealtimeBridge()
+    expect(hub.current!.client.setCredentials).toHaveBeenCalledWith('jwt-9')
+  })
+})
