@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// `npm test`: type check, unit tests, server tests, production build, browser tests — in that
+// order, stopping at the first failure so the cheapest signal comes first.
+import { spawnSync } from 'node:child_process'
+import { CHROMIUM_HELP, findChromium } from './chromium.mjs'
+
+const vite = 'node_modules/vite/bin/vite.js'
+const steps = [
+  ['type check', ['node_modules/vue-tsc/bin/vue-tsc.js', '--build']],
+  ['unit + server tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit', '--project', 'server']],
+  ['production build', [vite, 'build', '--logLevel', 'warn']],
+  ['browser tests', ['node_modules/@playwright/test/cli.js', 'test']],
+]
+
+const only = process.argv.slice(2)
+for (const [name, args] of steps) {
+  if (only.length && !only.some((word) => name.includes(word))) continue
+  if (name === 'browser tests' && !findChromium()) {
+    console.error(`\n${CHROMIUM_HELP}\n`)
+    process.exit(1)
+  }
+  console.log(`\n▶ ${name}`)
+  const started = Date.now()
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit' })
+  console.log(`  ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  if (result.status !== 0) process.exit(result.status ?? 1)
+}
