@@ -55,3 +55,27 @@ export interface RealtimeClient {
   setCredentials(token: string | null): Promise<void>
   close(): void
 }
+
+// ---- the fallback poll seam (DESIGN §1.3) ----
+//
+// The hub is the one long-lived driver: while the socket is not live it schedules ticks (interval
+// with jitter, backoff on errors) and asks ONE tab to relay each tick to the service worker, which
+// performs the fetches, updates the API cache and broadcasts changed orders to every window client.
+// The SW never runs its own timer (it is stopped after ~30 s idle).
+
+/** What to poll on one tick: the union of every tab's interests, terminal orders left out. */
+export interface PollPlan {
+  orders: { orderId: string; token: string; version: number | null }[]
+  /** Admin change log cursor; null when no tab watches the admin feed or no admin credentials. */
+  admin: { token: string; afterSeq: number } | null
+}
+
+/** What the relay reports back, so the hub can back off, skip terminal orders and move its cursor. */
+export interface PollOutcome {
+  ok: boolean
+  /** true when the failure was the network (offline), not the server answering an error. */
+  networkError?: boolean
+  orders: { orderId: string; version: number; terminal: boolean }[]
+  /** The admin change log cursor after this poll, when the admin feed was polled. */
+  lastSeq?: number
+}
