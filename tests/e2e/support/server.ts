@@ -61,7 +61,8 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: path.join(dir, 'orderline.sqlite'),
-    STATIC_DIR: path.resolve('dist'),
+    // E2E_STATIC_DIR lets a run test another build (e.g. VITE_ENABLE_SOCKET=false) side by side.
+    STATIC_DIR: process.env.E2E_STATIC_DIR ?? path.resolve('dist'),
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     JWT_SECRET: 'e2e-secret-e2e-secret-e2e-secret-e2e',
