@@ -54,6 +54,8 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
+    // dist/.vite/manifest.json: the chunk graph the size budget (scripts/bundle-size.mjs) reads.
+    manifest: true,
   },
   server: {
     proxy: {

@@ -1,0 +1,62 @@
+/**
+ * `npm run bench [-- part …]`: runs the benchmark parts (all by default), each writing its section
+ * to bench/results/, then assembles BENCHMARKS.md. Parts: bundle, connections (+ browser memory),
+ * fanout, pollcost, server, pagestart. Bounded: the whole suite stays under ten minutes on 2 cores.
+ */
+import { assembleBenchmarks, writeSection, type Section } from './lib/report'
+import { startServer, type TestServer } from '../tests/e2e/support/server'
+
+type Part = (server: TestServer) => Promise<Section | Section[]>
+
+const PARTS: Record<string, () => Promise<Part>> = {
+  bundle: async () => (await import('./bundle')).run,
+  connections: async () => (await import('./connections')).run,
+  fanout: async () => (await import('./fanout')).run,
+  pollcost: async () => (await import('./pollcost')).run,
+  server: async () => (await import('./server')).run,
+  pagestart: async () => (await import('./pagestart')).run,
+}
+
+// The bench places hundreds of orders and connects thousands of sockets from one address:
+// the abuse limits that protect a public server would otherwise throttle the measurement.
+const BENCH_ENV = {
+  ORDERLINE_LOG: '0',
+  ORDERLINE_LOGIN_RATE_LIMIT: '0',
+  ORDERLINE_LOGIN_ACCOUNT_RATE_LIMIT: '0',
+  ORDERLINE_ORDER_RATE_LIMIT: '0',
+  ORDERLINE_WATCH_RATE_LIMIT: '0',
+}
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'))
+  const unknown = requested.filter((name) => !(name in PARTS))
+  if (unknown.length) {
+    console.error(`unknown part(s): ${unknown.join(', ')}; choose from ${Object.keys(PARTS).join(', ')}`)
+    process.exit(2)
+  }
+  const names = requested.length ? requested : Object.keys(PARTS)
+  const command = `npm run bench${requested.length ? ` -- ${requested.join(' ')}` : ''}`
+  for (const name of names) {
+    const started = performance.now()
+    console.log(`\n▶ ${name}`)
+    const server = await startServer(BENCH_ENV)
+    try {
+      const part = await (PARTS[name] as () => Promise<Part>)()
+      const result = await part(server)
+      for (const section of Array.isArray(result) ? result : [result]) {
+        writeSection(section, command)
+        console.log(section.body.split('\n').filter((line) => line.startsWith('|')).join('\n'))
+      }
+    } finally {
+      await server.stop()
+    }
+    console.log(`  ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s`)
+  }
+  assembleBenchmarks()
+  console.log('\nwrote BENCHMARKS.md')
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})

@@ -1,0 +1,14 @@
+export interface SurfaceSize {
+  files: string[]
+  raw: number
+  gzip: number
+  brotli: number
+}
+
+export function measureBundle(distDir?: string): {
+  trackingPage: SurfaceSize
+  adminBoard: SurfaceSize
+  hubWorker: SurfaceSize
+  serviceWorker: SurfaceSize
+  pageHasSocketClient: boolean
+}

@@ -1,0 +1,71 @@
+// Measures what each surface of the built app downloads, from Vite's chunk graph
+// (dist/.vite/manifest.json): the tracking page (entry + its static imports + CSS), the admin
+// board (that plus its lazy route chunk), the hub worker and the service worker. Used by the
+// size budget step of `npm test` and by `npm run bench`.
+import { readFileSync, readdirSync, existsSync } from 'node:fs'
+import path from 'node:path'
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib'
+
+function chunkClosure(manifest, keys) {
+  const seen = new Set()
+  const files = new Set()
+  const visit = (key) => {
+    if (seen.has(key)) return
+    seen.add(key)
+    const chunk = manifest[key]
+    if (!chunk) return
+    files.add(chunk.file)
+    for (const css of chunk.css ?? []) files.add(css)
+    for (const dep of chunk.imports ?? []) visit(dep)
+  }
+  keys.forEach(visit)
+  return [...files]
+}
+
+function sizeOf(distDir, files) {
+  let raw = 0
+  let gzip = 0
+  let brotli = 0
+  for (const file of files) {
+    const bytes = readFileSync(path.join(distDir, file))
+    raw += bytes.length
+    gzip += gzipSync(bytes, { level: 9 }).length
+    brotli += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length
+  }
+  return { files, raw, gzip, brotli }
+}
+
+/** Static imports of an ES module chunk (`from"./x.js"`), resolved inside assets/. */
+function workerClosure(distDir, file) {
+  const files = new Set()
+  const visit = (name) => {
+    if (files.has(name)) return
+    files.add(name)
+    const text = readFileSync(path.join(distDir, name), 'utf8')
+    for (const match of text.matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)) visit(`assets/${match[1]}`)
+  }
+  visit(file)
+  return [...files]
+}
+
+export function measureBundle(distDir = 'dist') {
+  const manifestPath = path.join(distDir, '.vite/manifest.json')
+  if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: run \`vite build\` first`)
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+  const entry = Object.keys(manifest).find((key) => manifest[key].isEntry)
+  const board = Object.keys(manifest).find((key) => key.endsWith('AdminBoardView.vue'))
+  const hub = readdirSync(path.join(distDir, 'assets')).find((name) => /^hub\.worker-.*\.js$/.test(name))
+  if (!entry || !board || !hub) throw new Error('could not find the entry, the admin board chunk or the hub worker in the build')
+  const trackingFiles = chunkClosure(manifest, [entry])
+  const hubFiles = workerClosure(distDir, `assets/${hub}`)
+  const pageHasSocketClient = trackingFiles
+    .filter((file) => file.endsWith('.js'))
+    .some((file) => /engine\.io|EIO=/.test(readFileSync(path.join(distDir, file), 'utf8')))
+  return {
+    trackingPage: sizeOf(distDir, trackingFiles),
+    adminBoard: sizeOf(distDir, chunkClosure(manifest, [entry, board])),
+    hubWorker: sizeOf(distDir, hubFiles),
+    serviceWorker: sizeOf(distDir, ['sw.js']),
+    pageHasSocketClient,
+  }
+}
