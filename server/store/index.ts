@@ -7,7 +7,8 @@ import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { Order, OrderStatus, Product, Stats, User } from '../../src/protocol/order'
 import type { PlaceOrderBody } from '../../src/protocol/schemas'
-import { openDatabase } from './db'
+import { openDatabase, withBootstrapLock } from './db'
+import type { SqlDialect } from './db'
 import { migrateToLatest } from './migrations'
 import * as orders from './orders'
 import type { Database } from './schema'
@@ -26,6 +27,7 @@ export interface StoreOptions {
 
 export interface Store {
   readonly db: Kysely<Database>
+  readonly dialect: SqlDialect
   /** Throws when the database does not answer: readiness. */
   ping(): Promise<void>
   listProducts(): Promise<Product[]>
@@ -33,7 +35,7 @@ export interface Store {
   placeOrder(body: PlaceOrderBody): Promise<orders.PlaceOrderResult>
   getOrder(id: string): Promise<Order | undefined>
   getOrderWithToken(id: string, token: string): Promise<Order | undefined>
-  listOrders(query: { status?: OrderStatus | undefined; cursor?: string | undefined; limit: number }): ReturnType<typeof orders.listOrders>
+  listOrders(query: { status?: OrderStatus | undefined; cursor?: string | undefined; limit: number; q?: string | undefined }): ReturnType<typeof orders.listOrders>
   changeStatus(request: orders.StatusChangeRequest): ReturnType<typeof orders.changeStatus>
   listChanges(after: number, limit: number): Promise<orders.ChangesPage>
   stats(): Promise<Stats>
@@ -42,17 +44,22 @@ export interface Store {
 
 /** Opens, migrates, ensures the admin and (on an empty database) seeds demo data. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const db = openDatabase(options.databaseUrl)
+  const opened = openDatabase(options.databaseUrl)
+  const { db, dialect } = opened
   try {
-    await migrateToLatest(db)
-    await ensureAdmin(db, options.adminEmail, options.adminPassword)
-    if (options.seedDemoData) await seedDemoData(db)
+    await migrateToLatest(db, dialect)
+    // Several nodes may start together on an empty database: one creates the admin and seeds.
+    await withBootstrapLock(opened, async () => {
+      await ensureAdmin(db, options.adminEmail, options.adminPassword)
+      if (options.seedDemoData) await seedDemoData(opened)
+    })
   } catch (error) {
     await db.destroy()
     throw error
   }
   return {
     db,
+    dialect,
     async ping() {
       await sql`select 1`.execute(db)
     },
@@ -61,11 +68,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       return rows.map((r) => ({ id: r.id, name: r.name, description: r.description, priceCents: r.price_cents }))
     },
     authenticate: (email, password) => authenticate(db, email, password),
-    placeOrder: (body) => orders.placeOrder(db, body),
+    placeOrder: (body) => orders.placeOrder(opened, body),
     getOrder: (id) => orders.getOrder(db, id),
     getOrderWithToken: (id, token) => orders.getOrderWithToken(db, id, token),
     listOrders: (query) => orders.listOrders(db, query),
-    changeStatus: (request) => orders.changeStatus(db, request),
+    changeStatus: (request) => orders.changeStatus(opened, request),
     listChanges: (after, limit) => orders.listChanges(db, after, limit),
     stats: () => computeStats(db),
     close: () => db.destroy(),

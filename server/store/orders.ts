@@ -3,10 +3,13 @@
  * client resyncing from `seq` can never see an order change without its log entry (or vice versa).
  * Results are values (`{kind: ...}`), not exceptions: the routes map each kind to one HTTP answer.
  */
-import type { Kysely, Selectable } from 'kysely'
+import { expressionBuilder, sql } from 'kysely'
+import type { Expression, Kysely, Selectable, SqlBool } from 'kysely'
 import { canTransition } from '../../src/protocol/order'
 import type { Order, OrderChange, OrderItem, OrderStatus, StatusHistoryEntry } from '../../src/protocol/order'
 import type { PlaceOrderBody } from '../../src/protocol/schemas'
+import { serializeWrites } from './db'
+import type { OpenDatabase } from './db'
 import type { Database, OrdersTable } from './schema'
 import { hashToken, newId, newTrackingToken, tokenMatches } from './tokens'
 
@@ -36,9 +39,14 @@ export type PlaceOrderResult =
   | { ok: true; change: OrderChange; trackingToken: string }
   | { ok: false; code: 'unknown_product'; message: string }
 
-/** Prices come from the catalogue inside the transaction; the client only names products. */
-export async function placeOrder(db: Db, body: PlaceOrderBody, now = new Date()): Promise<PlaceOrderResult> {
+/**
+ * Prices come from the catalogue inside the transaction; the client only names products. Writers
+ * are serialized first (`serializeWrites`): that keeps `max(number) + 1` and the log's seq safe
+ * with several nodes writing to one PostgreSQL.
+ */
+export async function placeOrder({ db, dialect }: OpenDatabase, body: PlaceOrderBody, now = new Date()): Promise<PlaceOrderResult> {
   return db.transaction().execute(async (trx): Promise<PlaceOrderResult> => {
+    await serializeWrites(trx, dialect)
     const ids = [...new Set(body.items.map((item) => item.productId))]
     const products = await trx.selectFrom('products').selectAll().where('id', 'in', ids).execute()
     const byId = new Map(products.map((p) => [p.id, p]))
@@ -116,12 +124,13 @@ export interface StatusChangeRequest {
  * and never applies twice, even if the retry races the original.
  */
 export async function changeStatus(
-  db: Db,
+  { db, dialect }: OpenDatabase,
   request: StatusChangeRequest,
   now = new Date(),
 ): Promise<{ result: StatusChangeResult; replayed: boolean }> {
   const fingerprint = `${request.orderId}:${request.status}:${request.version}`
   return db.transaction().execute(async (trx) => {
+    await serializeWrites(trx, dialect)
     const key = request.idempotencyKey
     if (key !== undefined) {
       const stored = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst()
@@ -167,7 +176,8 @@ async function applyStatusChange(trx: Db, request: StatusChangeRequest, now: Dat
       updated_at: at,
       delivered_at: request.status === 'delivered' ? at : row.delivered_at,
     })
-    // The version guard is redundant under SQLite's single writer, but keeps this correct on PostgreSQL.
+    // Redundant under serialized writers, but the guard keeps "one wins, the other 409" true even
+    // for a writer that skipped serializeWrites (a manual fix-up, a future code path).
     .where('id', '=', row.id)
     .where('version', '=', current.version)
     .executeTakeFirst()
@@ -195,7 +205,7 @@ export interface OrderPage {
  */
 export async function listOrders(
   db: Db,
-  query: { status?: OrderStatus | undefined; cursor?: string | undefined; limit: number },
+  query: { status?: OrderStatus | undefined; cursor?: string | undefined; limit: number; q?: string | undefined },
 ): Promise<OrderPage | { invalidCursor: true }> {
   let before: number | undefined
   if (query.cursor !== undefined) {
@@ -205,10 +215,26 @@ export async function listOrders(
   let q = db.selectFrom('orders').selectAll().orderBy('number', 'desc').limit(query.limit + 1)
   if (query.status) q = q.where('status', '=', query.status)
   if (before !== undefined) q = q.where('number', '<', before)
+  const search = query.q?.trim()
+  if (search) q = q.where(searchFilter(search))
   const rows = await q.execute()
   const page = rows.slice(0, query.limit).map(rowToOrder)
   const last = page[page.length - 1]
   return { orders: page, nextCursor: rows.length > query.limit && last ? String(last.number) : null }
+}
+
+/**
+ * Board search: a case-insensitive substring of the customer's name or email, or the exact order
+ * number ("1042" or "#1042"). `lower(col) like lower(?) escape '\'` runs the same on SQLite and
+ * PostgreSQL; the user's `%`, `_` and `\` are escaped so they match literally.
+ */
+export function searchFilter(search: string): Expression<SqlBool> {
+  const pattern = `%${search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
+  const like = (column: 'customer_name' | 'customer_email') =>
+    sql<SqlBool>`lower(${sql.ref(column)}) like lower(${pattern}) escape '\\'`
+  const digits = /^#?(\d{1,15})$/.exec(search)
+  const eb = expressionBuilder<Database, 'orders'>()
+  return eb.or([like('customer_name'), like('customer_email'), ...(digits ? [eb('number', '=', Number(digits[1]))] : [])])
 }
 
 export interface ChangesPage {

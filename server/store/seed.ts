@@ -2,9 +2,8 @@
  * Demo data for an empty database, so `npm start` shows a living board straight away. Orders are
  * spread over the last hour so the dashboard's per-minute chart has a shape.
  */
-import type { Kysely } from 'kysely'
 import type { OrderStatus } from '../../src/protocol/order'
-import type { Database } from './schema'
+import type { OpenDatabase } from './db'
 import { changeStatus, placeOrder } from './orders'
 
 export const DEMO_PRODUCTS = [
@@ -26,7 +25,8 @@ const DEMO_ORDERS: { minutesAgo: number; name: string; items: [string, number][]
 ]
 
 /** Seeds only when the catalogue is empty: never overwrites an operator's data. */
-export async function seedDemoData(db: Kysely<Database>, now = new Date()): Promise<boolean> {
+export async function seedDemoData(target: OpenDatabase, now = new Date()): Promise<boolean> {
+  const { db } = target
   const existing = await db.selectFrom('products').select('id').limit(1).execute()
   if (existing.length > 0) return false
   await db
@@ -36,7 +36,7 @@ export async function seedDemoData(db: Kysely<Database>, now = new Date()): Prom
   for (const demo of DEMO_ORDERS) {
     let at = now.getTime() - demo.minutesAgo * 60_000
     const placed = await placeOrder(
-      db,
+      target,
       {
         items: demo.items.map(([productId, quantity]) => ({ productId, quantity })),
         customer: { name: demo.name, email: `${demo.name.split(' ')[0]!.toLowerCase()}@example.com` },
@@ -48,7 +48,7 @@ export async function seedDemoData(db: Kysely<Database>, now = new Date()): Prom
     let version = 1
     for (const status of demo.path) {
       at += 4 * 60_000
-      await changeStatus(db, { orderId: placed.change.order.id, status, version }, new Date(Math.min(at, now.getTime())))
+      await changeStatus(target, { orderId: placed.change.order.id, status, version }, new Date(Math.min(at, now.getTime())))
       version += 1
     }
   }

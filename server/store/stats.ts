@@ -8,10 +8,27 @@ import type { OrderStatus, Stats } from '../../src/protocol/order'
 import type { Database } from './schema'
 
 const MINUTE = 60_000
+const BUCKETS = 60
+
+/**
+ * Orders per wall-clock minute for the last hour, oldest first; the last bucket is the current
+ * (partial) minute, whose start is `currentMinute * 60 s`. Pure so the edges are unit-tested.
+ */
+export function bucketPerMinute(createdAtMs: readonly number[], currentMinute: number): number[] {
+  const buckets = new Array<number>(BUCKETS).fill(0)
+  for (const at of createdAtMs) {
+    const index = BUCKETS - 1 - (currentMinute - Math.floor(at / MINUTE))
+    if (index >= 0 && index < BUCKETS) buckets[index] = (buckets[index] ?? 0) + 1
+  }
+  return buckets
+}
 
 export async function computeStats(db: Kysely<Database>, now = new Date()): Promise<Stats> {
   const startOfDay = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString()
-  const hourAgo = new Date(now.getTime() - 60 * MINUTE).toISOString()
+  // Buckets are wall-clock minutes (the current one included), so a bucket keeps its count from
+  // one emit to the next and the chart does not shift under the viewer between two minutes.
+  const currentMinute = Math.floor(now.getTime() / MINUTE)
+  const hourAgo = new Date((currentMinute - (BUCKETS - 1)) * MINUTE).toISOString()
 
   const [statusRows, today, delivered, recent] = await Promise.all([
     db.selectFrom('orders').select(['status', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('status').execute(),
@@ -37,13 +54,7 @@ export async function computeStats(db: Kysely<Database>, now = new Date()): Prom
     if (row.delivered_at) totalMinutes += (Date.parse(row.delivered_at) - Date.parse(row.created_at)) / MINUTE
   }
 
-  // 60 one-minute buckets, oldest first; the last bucket is the current minute.
-  const ordersPerMinute = new Array<number>(60).fill(0)
-  for (const row of recent) {
-    const age = Math.floor((now.getTime() - Date.parse(row.created_at)) / MINUTE)
-    const index = 59 - age
-    if (index >= 0 && index < 60) ordersPerMinute[index] = (ordersPerMinute[index] ?? 0) + 1
-  }
+  const ordersPerMinute = bucketPerMinute(recent.map((row) => Date.parse(row.created_at)), currentMinute)
 
   return {
     ordersToday: Number(today?.count ?? 0),

@@ -1,6 +1,7 @@
 /**
- * Shared helpers for server tests: a real server on an ephemeral port with an in-memory
- * database, plain `fetch` for HTTP and a real socket.io-client for realtime.
+ * Shared helpers for server tests: a real server on an ephemeral port with a fresh database
+ * (in-memory SQLite, or PostgreSQL under ORDERLINE_TEST_DATABASE=postgres), plain `fetch` for
+ * HTTP and a real socket.io-client for realtime.
  */
 import { io as connectClient } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
@@ -8,25 +9,42 @@ import { createServer } from '../../server/app'
 import type { RunningServer, ServerConfig } from '../../server/app'
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol/events'
 import type { Order } from '../../src/protocol/order'
+import { freshTestDatabase } from './testDatabase'
 
 export const ADMIN_EMAIL = 'admin@test.local'
 export const ADMIN_PASSWORD = 'test-password-123'
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
-export function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
-  return createServer({
-    port: 0,
-    host: '127.0.0.1',
-    databaseUrl: ':memory:',
-    jwtSecret: 'test-secret-test-secret-test-secret!',
-    adminEmail: ADMIN_EMAIL,
-    adminPassword: ADMIN_PASSWORD,
-    staticDir: '/nonexistent-orderline-static',
-    logger: false,
-    statsThrottleMs: 50,
-    ...overrides,
-  })
+/**
+ * A server on the store ORDERLINE_TEST_DATABASE selects (testDatabase.ts): in-memory SQLite, or a
+ * fresh PostgreSQL database dropped when the server closes. An explicit `databaseUrl` wins.
+ */
+export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const database = overrides.databaseUrl === undefined ? await freshTestDatabase() : undefined
+  let server: RunningServer
+  try {
+    server = await createServer({
+      port: 0,
+      host: '127.0.0.1',
+      databaseUrl: database?.url ?? ':memory:',
+      jwtSecret: 'test-secret-test-secret-test-secret!',
+      adminEmail: ADMIN_EMAIL,
+      adminPassword: ADMIN_PASSWORD,
+      staticDir: '/nonexistent-orderline-static',
+      logger: false,
+      statsThrottleMs: 50,
+      ...overrides,
+    })
+  } catch (error) {
+    await database?.release()
+    throw error
+  }
+  if (database) {
+    const close = server.close.bind(server)
+    server.close = () => close().then(() => database.release())
+  }
+  return server
 }
 
 export interface ApiResponse<T = unknown> {

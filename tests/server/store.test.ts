@@ -6,15 +6,21 @@ import { ConfigError, DEMO_ADMIN_PASSWORD, loadConfig } from '../../server/confi
 import { openStore } from '../../server/store/index'
 import type { Store } from '../../server/store/index'
 import { createServer } from '../../server/app'
+import { freshTestDatabase } from './testDatabase'
 
-const stores: Store[] = []
+const stores: { store: Store; release(): Promise<void> }[] = []
+/** In-memory SQLite, or a fresh PostgreSQL database under ORDERLINE_TEST_DATABASE=postgres. */
 async function memoryStore(seed = true): Promise<Store> {
-  const store = await openStore({ databaseUrl: ':memory:', adminEmail: 'a@example.com', adminPassword: 'pw-pw-pw-pw', seedDemoData: seed })
-  stores.push(store)
+  const database = await freshTestDatabase()
+  const store = await openStore({ databaseUrl: database.url, adminEmail: 'a@example.com', adminPassword: 'pw-pw-pw-pw', seedDemoData: seed })
+  stores.push({ store, release: database.release })
   return store
 }
 afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close()
+  for (const { store, release } of stores.splice(0)) {
+    await store.close()
+    await release()
+  }
 })
 
 const body = { items: [{ productId: 'espresso', quantity: 2 }], customer: { name: 'A', email: 'a@example.com' } }
@@ -119,8 +125,10 @@ describe('config', () => {
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a-real-password' }).production).toBe(true)
   })
 
-  it('refuses PostgreSQL and Redis with a clear message for now', async () => {
-    await expect(createServer({ port: 0, logger: false, databaseUrl: 'postgres://localhost/orderline' })).rejects.toThrow(/issue 8/)
-    await expect(createServer({ port: 0, logger: false, databaseUrl: ':memory:', redisUrl: 'redis://localhost:6379' })).rejects.toThrow(/not supported yet/)
+  it('validates REDIS_URL and fails start-up when Redis does not answer', async () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379')
+    expect(() => loadConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL must be a redis:\/\//)
+    // Port 1 on loopback: nothing listens, so the connection is refused at once.
+    await expect(createServer({ port: 0, logger: false, databaseUrl: ':memory:', redisUrl: 'redis://127.0.0.1:1' })).rejects.toThrow()
   })
 })
