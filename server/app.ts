@@ -5,16 +5,20 @@
  */
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
-import rateLimit from '@fastify/rate-limit'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
 import { LIMITS } from '../src/protocol/schemas'
 import { loadConfig } from './config'
 import type { ServerConfig } from './config'
 import { createAuth } from './http/auth'
+import { cspDirectives } from './http/csp'
 import type { AppContext } from './http/context'
-import { installErrorHandlers } from './http/errors'
+import { handleClientError, handleFrameworkError, installErrorHandlers } from './http/errors'
+import { loggerOptions } from './http/logging'
 import { createMetrics, instrumentRequests } from './http/metrics'
+import { connectRedisAdapter } from './realtime/adapter'
+import type { RealtimeAdapter } from './realtime/adapter'
+import { drainNode } from './realtime/drain'
 import { createRealtime } from './realtime/io'
 import { createPublisher } from './realtime/publisher'
 import type { OrderlineServer } from './realtime/types'
@@ -37,7 +41,10 @@ export interface RunningServer {
   config: ServerConfig
   /** Base URL to reach this server, e.g. `http://127.0.0.1:43121`. */
   url: string
-  /** Closes sockets first (so clients see a disconnect, not a hang), then HTTP, then the database. */
+  /**
+   * Graceful stop (realtime/drain.ts): stop accepting, close sockets so clients reconnect
+   * elsewhere at once, finish in-flight requests, then Redis and the database.
+   */
   close(): Promise<void>
 }
 
@@ -49,8 +56,16 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
   const cfg: ServerConfig = { ...loadConfig({}), ...config }
   const store = await openStore(cfg)
 
-  const app = Fastify({ logger: cfg.logger, bodyLimit: LIMITS.httpBody })
+  const app = Fastify({
+    logger: loggerOptions(cfg.logger),
+    bodyLimit: LIMITS.httpBody,
+    frameworkErrors: handleFrameworkError,
+    clientErrorHandler: handleClientError,
+    // Behind nginx (deploy/), request.ip is the client's only when the proxy is trusted.
+    trustProxy: cfg.trustProxy.length > 0 ? cfg.trustProxy : false,
+  })
   let io: OrderlineServer | undefined
+  let redis: RealtimeAdapter | null = null
   let closePublisher = () => {}
   try {
     // Only JSON bodies are accepted: without the text/plain parser, other types answer 415.
@@ -75,21 +90,39 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match'],
       exposedHeaders: ['ETag', 'Location', 'Idempotent-Replayed'],
       maxAge: 600,
+      // A bare OPTIONS (no Origin / request method) is not a preflight: answer it plainly
+      // instead of the plugin's text/plain 400, which bypassed the error envelope (fuzz finding).
+      strictPreflight: false,
     })
-    await app.register(rateLimit, { global: false })
-    // Baseline security headers (nosniff, frame and referrer policies). No CSP yet: the app's
-    // sources (API origin, workers, sockets) are configured at build time, so the policy belongs
-    // with the front-end build; COEP would block cross-origin API use.
-    await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false })
+    // Security headers and a strict CSP (server/http/csp.ts explains why it still lets the app,
+    // its SharedWorker, its service worker and its socket run). COEP stays off: it would block
+    // cross-origin API use.
+    await app.register(helmet, {
+      contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(cfg.cspConnectSrc) },
+      crossOriginEmbedderPolicy: false,
+    })
 
     const auth = createAuth(cfg.jwtSecret)
+    if (cfg.redisUrl) {
+      redis = await connectRedisAdapter({
+        url: cfg.redisUrl,
+        onError: (error) => app.log.error({ err: error }, 'redis unavailable: cross-node fan-out paused until it is back'),
+        onReconnect: () => app.log.info('redis reconnected: cross-node fan-out resumed'),
+      })
+    }
     io = createRealtime({
       httpServer: app.server,
       allowedOrigins: cfg.allowedOrigins,
-      redisUrl: cfg.redisUrl,
+      adapter: redis?.adapter,
       auth,
       store,
       metrics,
+      limits: {
+        eventsPerSecond: cfg.socketEventsPerSecond,
+        burst: cfg.socketEventBurst,
+        watchOrderPerWindow: cfg.watchOrderRateLimit,
+        windowMs: cfg.rateLimitWindowMs,
+      },
       onError: (error) => app.log.error({ err: error }, 'realtime error'),
     })
     const publisher = createPublisher({
@@ -100,7 +133,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     })
     closePublisher = () => publisher.close()
 
-    const ctx: AppContext = { config: cfg, store, auth, metrics, io, publisher }
+    const ctx: AppContext = { config: cfg, store, auth, metrics, io, publisher, redis }
     registerHealthRoutes(app, ctx)
     registerAuthRoutes(app, ctx)
     registerProductRoutes(app, ctx)
@@ -114,6 +147,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     closePublisher()
     if (io) await io.close().catch(() => {})
     await app.close().catch(() => {})
+    await redis?.close()
     await store.close()
     throw error
   }
@@ -122,6 +156,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
   const port = typeof address === 'object' && address ? address.port : cfg.port
   const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host
   const realtime = io
+  const adapter = redis
   let closing: Promise<void> | undefined
 
   return {
@@ -133,9 +168,8 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     close() {
       closing ??= (async () => {
         closePublisher()
-        realtime.disconnectSockets(true)
-        await realtime.close().catch(() => {})
-        await app.close().catch(() => {})
+        await drainNode({ app, io: realtime })
+        await adapter?.close()
         await store.close()
       })()
       return closing

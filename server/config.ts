@@ -4,6 +4,7 @@
  * `process.env`, and `createServer` accepts any subset of it as overrides.
  */
 import { randomBytes } from 'node:crypto'
+import { parseConnectSrc } from './http/csp'
 
 /** The seeded admin's password when none is configured: fine on a laptop, refused in production. */
 export const DEMO_ADMIN_PASSWORD = 'orderline-demo'
@@ -13,12 +14,18 @@ export const DEFAULT_SQLITE_FILE = 'data/orderline.sqlite'
 export interface ServerConfig {
   port: number
   host: string
-  /** A SQLite file path, `:memory:`, or a `postgres://` URL (not supported yet; see store/db.ts). */
+  /** A SQLite file path, `:memory:`, or a `postgres://` URL (PostgreSQL; see store/db.ts). */
   databaseUrl: string
-  /** Set → Redis adapter (not supported yet; see realtime/io.ts). */
+  /** Set → Socket.IO Redis streams adapter for cross-node fan-out (see realtime/adapter.ts). */
   redisUrl: string | null
   /** Origins allowed for CORS and the Socket.IO handshake, besides the server's own origin. */
   allowedOrigins: string[]
+  /**
+   * Proxies (addresses or CIDRs, TRUST_PROXY) whose X-Forwarded-For is believed, e.g. `127.0.0.1`
+   * for nginx on the same host. Without it every client behind nginx shares nginx's IP, and the
+   * per-IP rate limits count them all as one.
+   */
+  trustProxy: string[]
   jwtSecret: string
   /** True when the secret was generated for this process: tokens die with a restart. */
   jwtSecretGenerated: boolean
@@ -33,8 +40,22 @@ export interface ServerConfig {
   production: boolean
   /** Fastify's pino logger; off in tests to keep output readable. */
   logger: boolean
-  /** Login attempts per IP per minute before 429 (ORDERLINE_LOGIN_RATE_LIMIT; 0 turns it off). */
+  /** Login attempts per IP per rate window before 429 (ORDERLINE_LOGIN_RATE_LIMIT; 0 turns it off). */
   loginRateLimitPerMinute: number
+  /** Login attempts per account (email) per rate window (ORDERLINE_LOGIN_ACCOUNT_RATE_LIMIT; 0 = off). */
+  loginRateLimitPerAccount: number
+  /** Orders placed per IP per rate window (ORDERLINE_ORDER_RATE_LIMIT; 0 = off). */
+  orderRateLimitPerIp: number
+  /** `watchOrder` calls per socket per rate window (ORDERLINE_WATCH_RATE_LIMIT; 0 = off). */
+  watchOrderRateLimit: number
+  /** Window of the three limits above, ms (ORDERLINE_RATE_WINDOW_MS, default one minute). */
+  rateLimitWindowMs: number
+  /** Sustained socket events per second per connection (ORDERLINE_SOCKET_EVENT_RATE; 0 = off). */
+  socketEventsPerSecond: number
+  /** Socket events a connection may send in a burst (ORDERLINE_SOCKET_EVENT_BURST). */
+  socketEventBurst: number
+  /** Extra connect-src origins for the CSP, e.g. the VITE_API_URL backend (CSP_CONNECT_SRC). */
+  cspConnectSrc: string[]
   /** Minimum gap between `statsUpdated` emits. */
   statsThrottleMs: number
 }
@@ -53,11 +74,18 @@ function parsePort(raw: string | undefined): number {
   return port
 }
 
-function parseLimit(raw: string | undefined, fallback: number): number {
+function parseLimit(raw: string | undefined, fallback: number, name = 'ORDERLINE_LOGIN_RATE_LIMIT'): number {
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`ORDERLINE_LOGIN_RATE_LIMIT must be a non-negative integer, got "${raw}"`)
+  if (!Number.isInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`)
   return value
+}
+
+/** Checked here so a typo fails at start with the variable's name, not deep inside the client. */
+function parseRedisUrl(raw: string | undefined): string | null {
+  if (!raw) return null
+  if (!/^rediss?:\/\/[^\s]+$/i.test(raw)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`)
+  return raw
 }
 
 function parseOrigins(raw: string | undefined): string[] {
@@ -89,13 +117,16 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   if (problems.length > 0) {
     throw new ConfigError(`Refusing to start with NODE_ENV=production: ${problems.join('; ')}.`)
   }
+  const connectSrc = parseConnectSrc(env.CSP_CONNECT_SRC)
+  if ('error' in connectSrc) throw new ConfigError(connectSrc.error)
 
   return {
     port: parsePort(env.PORT),
     host: env.HOST || '127.0.0.1',
     databaseUrl: env.DATABASE_URL || DEFAULT_SQLITE_FILE,
-    redisUrl: env.REDIS_URL || null,
+    redisUrl: parseRedisUrl(env.REDIS_URL),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
+    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0),
     jwtSecret,
     jwtSecretGenerated,
     adminEmail: env.ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL,
@@ -106,6 +137,13 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     production,
     logger: env.ORDERLINE_LOG !== '0',
     loginRateLimitPerMinute: parseLimit(env.ORDERLINE_LOGIN_RATE_LIMIT, 30),
+    loginRateLimitPerAccount: parseLimit(env.ORDERLINE_LOGIN_ACCOUNT_RATE_LIMIT, 10, 'ORDERLINE_LOGIN_ACCOUNT_RATE_LIMIT'),
+    orderRateLimitPerIp: parseLimit(env.ORDERLINE_ORDER_RATE_LIMIT, 60, 'ORDERLINE_ORDER_RATE_LIMIT'),
+    watchOrderRateLimit: parseLimit(env.ORDERLINE_WATCH_RATE_LIMIT, 120, 'ORDERLINE_WATCH_RATE_LIMIT'),
+    rateLimitWindowMs: parseLimit(env.ORDERLINE_RATE_WINDOW_MS, 60_000, 'ORDERLINE_RATE_WINDOW_MS') || 60_000,
+    socketEventsPerSecond: parseLimit(env.ORDERLINE_SOCKET_EVENT_RATE, 20, 'ORDERLINE_SOCKET_EVENT_RATE'),
+    socketEventBurst: parseLimit(env.ORDERLINE_SOCKET_EVENT_BURST, 60, 'ORDERLINE_SOCKET_EVENT_BURST'),
+    cspConnectSrc: connectSrc.origins,
     statsThrottleMs: 1000,
   }
 }

@@ -26,6 +26,8 @@ export interface Auth {
   /** Undefined for anything but a valid, unrevoked admin token. */
   verify(token: string): Promise<AdminClaims | undefined>
   revoke(claims: AdminClaims): void
+  /** True for a logged-out token id; lets session recovery refuse what the middleware would. */
+  isRevoked(jti: string): boolean
 }
 
 export function createAuth(secret: string): Auth {
@@ -63,6 +65,9 @@ export function createAuth(secret: string): Auth {
     revoke(claims) {
       prune()
       revoked.set(claims.jti, claims.exp * 1000)
+    },
+    isRevoked(jti) {
+      return revoked.has(jti)
     },
   }
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import type { ServerConfig } from '../config'
+import type { RealtimeAdapter } from '../realtime/adapter'
 import type { Publisher } from '../realtime/publisher'
 import type { OrderlineServer } from '../realtime/types'
 import type { Store } from '../store/index'
@@ -15,6 +16,8 @@ export interface AppContext {
   metrics: Metrics
   io: OrderlineServer
   publisher: Publisher
+  /** The Redis adapter when REDIS_URL is set: readiness asks it too. */
+  redis: RealtimeAdapter | null
 }
 
 /** Parses with a protocol schema; a failure becomes a 400 with the schema's own messages. */

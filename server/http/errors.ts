@@ -3,7 +3,8 @@
  * The custom error and not-found handlers make sure Fastify's default shapes never leak, and
  * that nothing a client sends can turn into a 500.
  */
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
+import type { Socket } from 'node:net'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ZodError } from 'zod'
 import { describeIssues } from '../../src/protocol/schemas'
 import type { ApiErrorBody } from '../../src/protocol/events'
@@ -68,4 +69,38 @@ export function installErrorHandlers(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error')
     return sendError(reply, 500, 'internal_error', 'Something went wrong on our side.')
   })
+}
+
+/**
+ * Errors Fastify raises before routing (a URL that is not valid percent-encoding, a path
+ * parameter past `maxParamLength`) bypass the error handler and would answer in Fastify's own
+ * shape; pass this as the `frameworkErrors` option so they get the envelope too. Found by the
+ * fuzz tests (`GET /api/orders/%ff`).
+ */
+export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendError(reply, 414, 'uri_too_long', 'A path segment is too long.')
+    return
+  }
+  const message = error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid percent-encoding.' : 'The request could not be routed.'
+  sendError(reply, 400, error.code === 'FST_ERR_BAD_URL' ? 'bad_url' : 'bad_request', message)
+}
+
+/**
+ * Malformed HTTP (bad framing, oversized headers, timeouts) never reaches Fastify's routing: Node
+ * reports it as `clientError`. Answer in the envelope as well, then close, as Node does.
+ */
+export function handleClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, reason, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'request_timeout', 'The request took too long to arrive.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'The request headers are too large.']
+        : [400, 'Bad Request', 'bad_request', 'The request is not valid HTTP.']
+  const body = JSON.stringify({ error: { code, message } } satisfies ApiErrorBody)
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`)
+  }
+  socket.destroy(error)
 }

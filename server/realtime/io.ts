@@ -10,17 +10,41 @@ import { LIMITS, describeIssues, unwatchOrderPayloadSchema, watchOrderPayloadSch
 import type { Auth } from '../http/auth'
 import type { Metrics } from '../http/metrics'
 import { isOriginAllowed } from '../http/origins'
+import { createRateLimiter } from '../http/rateLimit'
+import { RATE_LIMITED_ACK, guardSessionRecovery, limitSocketEvents } from '../http/socketSecurity'
+import type { SocketEventLimits } from '../http/socketSecurity'
 import type { Store } from '../store/index'
+import type { RealtimeAdapter } from './adapter'
 import type { OrderlineServer, OrderlineSocket } from './types'
 
 export interface RealtimeOptions {
   httpServer: HttpServer
   allowedOrigins: string[]
-  redisUrl: string | null
+  /** The Redis streams adapter when REDIS_URL is set (see adapter.ts); the in-memory one otherwise. */
+  adapter?: RealtimeAdapter['adapter'] | undefined
   auth: Auth
   store: Store
   metrics: Metrics
   onError: (error: unknown) => void
+  /** Abuse limits (issue 6); omitted → the defaults of `loadConfig`. */
+  limits?: SocketEventLimits & { watchOrderPerWindow: number; windowMs: number }
+}
+
+const DEFAULT_LIMITS = { eventsPerSecond: 20, burst: 60, watchOrderPerWindow: 120, windowMs: 60_000 }
+const CLIENT_EVENTS: ReadonlySet<string> = new Set(['watchOrder', 'unwatchOrder'])
+
+/** Servers whose realtime path a test has cut (server/routes/testHooks.ts); empty otherwise. */
+const blockedServers = new WeakSet<OrderlineServer>()
+
+/**
+ * Test hook: refuses every handshake and drops connected sockets, like a proxy that blocks
+ * WebSockets and long-polling, so browser tests can exercise the fallback poll.
+ */
+export function setRealtimeBlocked(io: OrderlineServer, blocked: boolean): void {
+  if (!blocked) return void blockedServers.delete(io)
+  blockedServers.add(io)
+  // `local`: with the Redis adapter a bare disconnectSockets would reach every node's sockets.
+  io.local.disconnectSockets(true)
 }
 
 /** Acks are optional on the wire: a client that sends no callback must not crash the handler. */
@@ -29,15 +53,12 @@ function ackOf(ack: unknown): (value: Ack) => void {
 }
 
 /**
- * Creates the Socket.IO server. The adapter seam: REDIS_URL will select the Redis streams adapter
- * here (cross-node fan-out and recovery); until then it is refused rather than silently ignored,
- * because a multi-node deployment without it would lose events between nodes.
+ * Creates the Socket.IO server. With the Redis streams adapter, `io.to(room).emit` reaches every
+ * node and recovery sessions live in Redis, so a client may resume on any node.
  */
 export function createRealtime(options: RealtimeOptions): OrderlineServer {
-  if (options.redisUrl) {
-    throw new Error('REDIS_URL is set, but the Redis adapter is not supported yet. Unset REDIS_URL to use the in-memory adapter (single node).')
-  }
   const io: OrderlineServer = new Server(options.httpServer, {
+    ...(options.adapter ? { adapter: options.adapter } : {}),
     serveClient: false,
     maxHttpBufferSize: LIMITS.socketPacket,
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
@@ -45,10 +66,16 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
     // Browsers always send Origin on a cross-origin handshake; Node clients send none and are
     // allowed (they could forge any Origin anyway, so refusing them would protect nothing).
     allowRequest: (req: IncomingMessage, callback) => {
+      if (blockedServers.has(io)) return callback('realtime blocked (test hook)', false)
       const allowed = isOriginAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)
       callback(allowed ? null : 'origin not allowed', allowed)
     },
   })
+
+  const limits = options.limits ?? DEFAULT_LIMITS
+  // Every socket's token buckets live here, keyed by socket id and dropped on disconnect.
+  const watchLimiter = createRateLimiter({ limit: limits.watchOrderPerWindow, windowMs: limits.windowMs })
+  guardSessionRecovery(io, options.auth)
 
   io.use((socket, next) => {
     const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token
@@ -68,7 +95,12 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
   io.on('connection', (socket: OrderlineSocket) => {
     options.metrics.connectedSockets.inc()
     socket.on('disconnect', () => options.metrics.connectedSockets.dec())
+    socket.once('disconnect', () => watchLimiter.reset(socket.id))
+    limitSocketEvents(socket, limits, CLIENT_EVENTS)
     const admin = socket.data.admin
+    // A recovered session brings its rooms back before the middleware ran; without a valid
+    // admin credential now, the admin room must not come back with it.
+    if (!admin && socket.recovered) void socket.leave(ADMIN_ROOM)
     if (admin) {
       void socket.join(ADMIN_ROOM)
       // A socket outliving its token would keep receiving admin data: end it when the token expires.
@@ -79,6 +111,7 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
 
     socket.on('watchOrder', (payload: unknown, rawAck: unknown) => {
       const ack = ackOf(rawAck)
+      if (!watchLimiter.take(socket.id).ok) return ack(RATE_LIMITED_ACK)
       const parsed = watchOrderPayloadSchema.safeParse(payload)
       if (!parsed.success) return ack({ ok: false, error: { code: 'validation_failed', message: describeIssues(parsed.error) } })
       const { orderId, token } = parsed.data

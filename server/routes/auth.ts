@@ -4,28 +4,38 @@ import { requireAdmin } from '../http/auth'
 import { parseWith } from '../http/context'
 import type { AppContext } from '../http/context'
 import { ApiError } from '../http/errors'
+import { enforceRateLimit } from '../http/guards'
+import { createRateLimiter } from '../http/rateLimit'
 import { disconnectAdminToken } from '../realtime/io'
 
-/** Login issues short-lived admin JWTs; logout revokes them so a shared machine can be left safely. */
+/**
+ * Login issues short-lived admin JWTs; logout revokes them so a shared machine can be left safely.
+ * Guessing is limited twice: per IP (one client trying many accounts or passwords) and per
+ * account (many clients, e.g. a botnet, trying one admin's password). scrypt makes each guess
+ * slow; the limits make many guesses impossible.
+ */
 export function registerAuthRoutes(app: FastifyInstance, { store, auth, io, config }: AppContext): void {
-  // Rate-limited per IP: scrypt makes each guess slow, the limit makes guessing many slow too.
-  app.post(
-    '/api/auth/login',
-    { config: config.loginRateLimitPerMinute > 0 ? { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: 60_000 } } : {} },
-    async (request, reply) => {
-      const body = parseWith(loginBodySchema, request.body)
-      const user = await store.authenticate(body.email, body.password)
-      if (!user) throw new ApiError(401, 'invalid_credentials', 'Email or password is wrong.')
-      const token = await auth.issue(user)
-      return reply.header('cache-control', 'no-store').send({ token, user })
-    },
-  )
+  const perIp = createRateLimiter({ limit: config.loginRateLimitPerMinute, windowMs: config.rateLimitWindowMs })
+  const perAccount = createRateLimiter({ limit: config.loginRateLimitPerAccount, windowMs: config.rateLimitWindowMs })
+
+  app.post('/api/auth/login', async (request, reply) => {
+    enforceRateLimit(perIp, request.ip, reply, 'Too many sign-in attempts from this address; try again later.')
+    const body = parseWith(loginBodySchema, request.body)
+    const account = body.email.trim().toLowerCase()
+    enforceRateLimit(perAccount, account, reply, 'Too many sign-in attempts for this account; try again later.')
+    const user = await store.authenticate(body.email, body.password)
+    if (!user) throw new ApiError(401, 'invalid_credentials', 'Email or password is wrong.')
+    // The account budget is for failed guesses: the real admin signing in starts afresh.
+    perAccount.reset(account)
+    const token = await auth.issue(user)
+    return reply.header('cache-control', 'no-store').send({ token, user })
+  })
 
   /** Revokes the token server-side and drops its sockets, so a logout on one tab ends every session of that token. */
   app.post('/api/auth/logout', async (request, reply) => {
     const claims = await requireAdmin(auth, request)
     auth.revoke(claims)
     disconnectAdminToken(io, claims.jti)
-    return reply.code(204).send()
+    return reply.code(204).header('cache-control', 'no-store').send()
   })
 }

@@ -16,6 +16,8 @@ import { bearerToken, looksLikeJwt, requireAdmin } from '../http/auth'
 import { parseWith } from '../http/context'
 import type { AppContext } from '../http/context'
 import { ApiError, sendError } from '../http/errors'
+import { enforceRateLimit } from '../http/guards'
+import { createRateLimiter } from '../http/rateLimit'
 
 const DEFAULT_PAGE_SIZE = 50
 
@@ -61,8 +63,11 @@ function sendOrder(reply: FastifyReply, order: Order): FastifyReply {
 /** Status changes broadcast through the publisher only after the transaction committed. */
 export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void {
   const { store, auth, publisher } = ctx
+  // Placing needs no login, so the address is the only handle on a client filling the database.
+  const placements = createRateLimiter({ limit: ctx.config.orderRateLimitPerIp, windowMs: ctx.config.rateLimitWindowMs })
 
   app.post('/api/orders', async (request, reply) => {
+    enforceRateLimit(placements, request.ip, reply, 'Too many orders from this address; try again later.')
     const body = parseWith(placeOrderBodySchema, request.body)
     const placed = await store.placeOrder(body)
     if (!placed.ok) throw new ApiError(422, placed.code, placed.message)
@@ -88,7 +93,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void
   app.get('/api/orders', async (request, reply) => {
     await requireAdmin(auth, request)
     const query = parseWith(listOrdersQuerySchema, request.query)
-    const page = await store.listOrders({ status: query.status, cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_SIZE })
+    const page = await store.listOrders({ status: query.status, cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_SIZE, q: query.q })
     if ('invalidCursor' in page) throw new ApiError(400, 'invalid_cursor', 'cursor: not a cursor this server issued')
     return reply.header('cache-control', 'private, no-cache').header('vary', 'Authorization').send(page)
   })

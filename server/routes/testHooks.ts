@@ -1,11 +1,18 @@
 /**
- * Test-only: emits a raw, possibly malformed event so browser tests can check that the hub drops
- * what fails validation. Registered only when ORDERLINE_TEST_HOOKS=1; never in a normal start.
+ * Test-only hooks, registered only when ORDERLINE_TEST_HOOKS=1; never in a normal start.
+ * - POST /__test__/emit: a raw, possibly malformed event, so browser tests can check that the hub
+ *   drops what fails validation.
+ * - POST /__test__/realtime {blocked}: cut the realtime path (handshakes refused, sockets dropped),
+ *   like a proxy that blocks WebSockets; REST keeps working, so the fallback poll takes over.
+ * - POST /__test__/network {blocked}: the server becomes unreachable for browsers (their
+ *   connections are dropped without an answer, realtime included) while the test's own Node
+ *   requests still pass: Playwright's setOffline does not cover the service worker (DESIGN §5).
  */
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { ADMIN_ROOM } from '../../src/protocol/events'
 import { parseWith } from '../http/context'
+import { setRealtimeBlocked } from '../realtime/io'
 import type { AppContext } from '../http/context'
 
 const emitBodySchema = z.strictObject({
@@ -14,7 +21,33 @@ const emitBodySchema = z.strictObject({
   room: z.string().min(1).max(128).optional(),
 })
 
+const blockBodySchema = z.strictObject({ blocked: z.boolean() })
+
+/** Browsers say Mozilla/…; Node's fetch (the test driving the scenario) does not. */
+const isBrowser = (userAgent: string | undefined): boolean => /Mozilla\//.test(userAgent ?? '')
+
 export function registerTestHooks(app: FastifyInstance, { io }: AppContext): void {
+  let networkBlocked = false
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!networkBlocked || request.url.startsWith('/__test__/') || !isBrowser(request.headers['user-agent'])) return
+    reply.hijack()
+    request.raw.socket.destroy()
+  })
+
+  app.post('/__test__/realtime', async (request, reply) => {
+    const body = parseWith(blockBodySchema, request.body)
+    setRealtimeBlocked(io, body.blocked)
+    return reply.send({ ok: true, blocked: body.blocked })
+  })
+
+  app.post('/__test__/network', async (request, reply) => {
+    const body = parseWith(blockBodySchema, request.body)
+    networkBlocked = body.blocked
+    setRealtimeBlocked(io, body.blocked)
+    return reply.send({ ok: true, blocked: body.blocked })
+  })
+
   app.post('/__test__/emit', async (request, reply) => {
     const body = parseWith(emitBodySchema, request.body)
     // Deliberately untyped: the whole point is to send what the typed contract would forbid.

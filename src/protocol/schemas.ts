@@ -6,6 +6,11 @@
 import { z } from 'zod'
 import { ORDER_STATUSES } from './order'
 
+// zod compiles object parsers with `new Function` after probing whether eval is allowed; under
+// the app's CSP (no 'unsafe-eval') that probe is a reported violation in every tab and worker.
+// Jitless parsing is plenty fast for our payload sizes, and keeps the CSP report clean.
+z.config({ jitless: true })
+
 export const LIMITS = {
   itemsPerOrder: 50,
   quantityPerItem: 99,
@@ -14,6 +19,7 @@ export const LIMITS = {
   noteLength: 500,
   passwordLength: 200,
   pageSize: 100,
+  searchLength: 100,
   changesPageSize: 500,
   /** Bytes: the largest JSON body any endpoint accepts, with headroom. */
   httpBody: 32 * 1024,
@@ -60,6 +66,8 @@ export const listOrdersQuerySchema = z.strictObject({
   status: statusSchema.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).optional(),
+  /** Board search: order number, customer name or email, case-insensitive substring. */
+  q: z.string().trim().max(LIMITS.searchLength).optional(),
 })
 
 export const changesQuerySchema = z.strictObject({
