@@ -33,6 +33,12 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('./views/DashboardView.vue'),
     meta: { title: 'Dashboard', requiresAdmin: true },
   },
+  {
+    path: '/admin/diagnostics',
+    name: 'admin-diagnostics',
+    component: () => import('./views/AdminDiagnosticsView.vue'),
+    meta: { title: 'Diagnostics', requiresAdmin: true },
+  },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'Not found' } },
 ]
 

@@ -11,7 +11,8 @@ import { socketIoFactory } from '../workers/hub/socketIo'
 export function createDirectHub(): { api: HubApi; stop: () => void } {
   const hub = new Hub({
     mode: 'direct',
-    createSocket: socketIoFactory(config.apiUrl || location.origin),
+    createSocket: config.enableSocket ? socketIoFactory(config.apiUrl || location.origin) : null,
+    pollIntervalMs: config.pollIntervalMs,
     isOnline: () => navigator.onLine !== false,
   })
   hub.start()

@@ -5,9 +5,10 @@
  */
 import type { Ack, ServerEvent } from '../protocol'
 import type { HubApi, HubListener } from '../workers/hub/api'
+import { hopLatency, hopNow } from './hopLatency'
 import { initialStatus } from './status'
 import { holdTabLock, tabLockName } from './tabLock'
-import { HUB_PROTOCOL_VERSION, type HubMode, type HubStatus, type Interest, type RealtimeClient } from './types'
+import { HUB_PROTOCOL_VERSION, type HubMode, type HubStatus, type Interest, type PollOutcome, type PollPlan, type RealtimeClient } from './types'
 
 /** How a tab reaches a hub: a SharedWorker port, an in-page hub, later a leader tab. */
 export interface HubTransport {
@@ -18,6 +19,8 @@ export interface HubTransport {
   exportListener(listener: HubListener): HubListener
   /** Whether the hub is in another context and must learn of this tab's death through a lock. */
   readonly needsTabLock: boolean
+  /** Leader mode: called when another tab took over the hub; the client says hello again. */
+  onHubChanged?(callback: () => void): () => void
   dispose?(): void
 }
 
@@ -28,9 +31,15 @@ export interface HubClientOptions {
   /** A hub that has not answered hello by then is considered broken. */
   helloTimeoutMs?: number
   log?: (message: string, detail?: unknown) => void
+  /** Relays a fallback poll tick to the service worker (src/offline/pollRelay.ts). */
+  relayPoll?: (plan: PollPlan) => Promise<PollOutcome>
+  /** VITE_ENABLE_SOCKET=false: the hub runs without a socket; the client reports mode 'disabled'. */
+  socketDisabled?: boolean
 }
 
 const HELLO_TIMEOUT_MS = 10_000
+/** Ack codes that say "the hub could not answer", not "the server refused": the watch is kept and replayed. */
+const TRANSIENT_CODES = new Set(['hub_unavailable', 'timeout', 'offline', 'unknown_tab'])
 
 type Watch = { interest: Interest; count: number; ack: Promise<Ack> }
 
@@ -58,10 +67,21 @@ export class HubClient implements RealtimeClient {
    * so a bug in one app listener is logged here instead of cutting the tab off.
    */
   private readonly listener: HubListener = {
-    onEvent: (event) => {
+    onEvent: (event, sentAt) => {
+      if (typeof sentAt === 'number') hopLatency.record(hopNow() - sentAt)
       for (const listener of this.eventListeners) this.safely(() => listener(event))
     },
     onStatus: (status) => this.setStatus(status),
+    onPollTick: async (plan) => {
+      const relay = this.options.relayPoll
+      if (!relay) return { ok: false, orders: [] }
+      try {
+        return await relay(plan)
+      } catch (error) {
+        this.options.log?.('poll relay failed', error)
+        return { ok: false, orders: [] }
+      }
+    },
   }
 
   constructor(
@@ -78,10 +98,30 @@ export class HubClient implements RealtimeClient {
     this.api.catch((error: unknown) => this.unreachable(error))
     globalThis.addEventListener?.('pagehide', this.onPageHide)
     globalThis.addEventListener?.('pageshow', this.onPageShow)
+    globalThis.document?.addEventListener?.('visibilitychange', this.onVisibility)
+    this.stopHubChanged = transport.onHubChanged?.(() => this.rejoin()) ?? null
   }
 
+  private stopHubChanged: (() => void) | null
+
   get mode(): HubMode {
+    return this.options.socketDisabled ? 'disabled' : this.transport.mode
+  }
+
+  /** The transport actually in use (diagnostics: shared-worker, leader or direct). */
+  get transportMode(): HubMode {
     return this.transport.mode
+  }
+
+  interests(): Interest[] {
+    return [...this.watches.values()].map((watch) => watch.interest)
+  }
+
+  /** Asks the hub for its status now (diagnostics refresh). */
+  async refreshStatus(): Promise<HubStatus> {
+    const status = await (await this.api).getStatus()
+    this.setStatus(status)
+    return status
   }
 
   onEvent(listener: (event: ServerEvent) => void): () => void {
@@ -125,6 +165,8 @@ export class HubClient implements RealtimeClient {
     this.closed = true
     globalThis.removeEventListener?.('pagehide', this.onPageHide)
     globalThis.removeEventListener?.('pageshow', this.onPageShow)
+    globalThis.document?.removeEventListener?.('visibilitychange', this.onVisibility)
+    this.stopHubChanged?.()
     this.api.then((api) => api.bye(this.tabId)).catch(() => {})
     this.releaseLock?.()
     this.transport.dispose?.()
@@ -147,7 +189,8 @@ export class HubClient implements RealtimeClient {
       .then((api) => api.watch(this.tabId, interest))
       .catch(unavailable)
       .then((ack) => {
-        if (!ack.ok && this.watches.get(key) === entry) this.watches.delete(key)
+        // A refusal (bad token) forgets the watch; a hub that could not answer keeps it for replay.
+        if (!ack.ok && !TRANSIENT_CODES.has(ack.error.code) && this.watches.get(key) === entry) this.watches.delete(key)
         return ack
       })
     this.watches.set(key, entry)
@@ -195,7 +238,9 @@ export class HubClient implements RealtimeClient {
       if (!fallback || this.closed) throw error
       this.options.log?.(`${this.transport.mode} hub unavailable, falling back`, error)
       this.transport.dispose?.()
+      this.stopHubChanged?.()
       this.transport = fallback()
+      this.stopHubChanged = this.transport.onHubChanged?.(() => this.rejoin()) ?? null
       this.setStatus(initialStatus(this.transport.mode))
       const api = await this.hello(this.transport)
       await this.replay(api)
@@ -218,6 +263,7 @@ export class HubClient implements RealtimeClient {
       ])
       if (!result.ok) throw new Error(`hub refused hello: ${result.error.code} ${result.error.message}`)
       this.setStatus(result.status)
+      this.reportVisibility(api)
       return api
     } finally {
       clearTimeout(timer)
@@ -239,12 +285,36 @@ export class HubClient implements RealtimeClient {
   /** Restored from the back/forward cache: the hub forgot us at pagehide; say hello again. */
   private readonly onPageShow = (event: Event): void => {
     if (this.closed || !(event as PageTransitionEvent).persisted) return
+    this.rejoin()
+  }
+
+  /** Says hello again and replays everything this tab asked for (bfcache restore, new leader). */
+  private rejoin(): void {
+    if (this.closed) return
+    const transport = this.transport
     this.api = this.api
-      .then(async (api) => {
-        await this.hello(this.transport)
+      .catch(() => transport.connect())
+      .then(async () => {
+        const api = await this.hello(transport)
         await this.replay(api)
         return api
       })
     this.api.catch((error: unknown) => this.unreachable(error))
+  }
+
+  private reportVisibility(api: HubApi): void {
+    const visible = globalThis.document ? globalThis.document.visibilityState === 'visible' : true
+    api.setVisibility?.(this.tabId, visible)?.catch(() => {})
+  }
+
+  /** Visible again: tell the hub (it prefers visible tabs for poll relays) and catch up now. */
+  private readonly onVisibility = (): void => {
+    if (this.closed) return
+    this.api
+      .then((api) => {
+        this.reportVisibility(api)
+        if (globalThis.document?.visibilityState === 'visible') return api.pollNow?.()
+      })
+      .catch(() => {})
   }
 }

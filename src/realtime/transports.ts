@@ -1,5 +1,6 @@
 /**
- * The ways a tab reaches a hub. DESIGN §4 order: SharedWorker → leader tab → a hub in this page.
+ * The ways a tab reaches a hub. DESIGN §4 order: SharedWorker → leader tab (leader/) → a hub in
+ * this page.
  */
 import * as Comlink from 'comlink'
 import { config } from '../config'
@@ -38,10 +39,8 @@ export function sharedWorkerTransport(): HubTransport {
 }
 
 /**
- * No SharedWorker: host the hub in this page (one socket per tab).
- * TODO(next issue, DESIGN §4): elect a leader tab with Web Locks that hosts this hub and relays
- * to the other tabs over BroadcastChannel — a `leaderTransport()` with mode 'leader' slots in
- * before this one in `getRealtimeClient`; this stays the last resort when Web Locks are missing.
+ * The last rung: no SharedWorker and no Web Locks/BroadcastChannel (or forced): host the hub in
+ * this page, one socket per tab. Leader mode (leader/leaderTransport.ts) comes before it.
  */
 export function directTransport(): HubTransport {
   let api: Promise<HubApi> | null = null

@@ -37,7 +37,16 @@ export interface HubStatus {
   syncEpoch?: number
   /** Last handshake or disconnect reason, for diagnostics; null when live. */
   lastError?: string | null
+  /** This hub instance: a new id (leader hand-over, worker restart) means events may have been missed. */
+  hubId?: string
+  /** Whether the fallback poll is running (socket not live or disabled, and something to poll). */
+  polling?: boolean
+  /** Consecutive failed poll ticks (the backoff exponent). */
+  pollFailures?: number
 }
+
+/** The last resort of the ladder, or a forced mode (localStorage 'orderline.hubMode'). */
+export type ForcedHubMode = 'shared-worker' | 'leader' | 'direct'
 
 export interface RealtimeClient {
   readonly mode: HubMode
@@ -53,6 +62,8 @@ export interface RealtimeClient {
   unwatchAdmin(): Promise<void>
   /** Admin bearer token or null on logout: the hub reconnects with it, for every tab. */
   setCredentials(token: string | null): Promise<void>
+  /** What this tab watches, so stores can refetch them after a gap (resync). */
+  interests?(): Interest[]
   close(): void
 }
 

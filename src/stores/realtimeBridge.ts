@@ -6,6 +6,8 @@ import type { Pinia } from 'pinia'
 import { watch } from 'vue'
 import { callRealtime, realtimeFailure, safeRealtimeClient } from '../composables/realtimeClient'
 import { notificationSchema, orderChangeSchema, statsSchema, type ServerEvent } from '../protocol'
+import { needsResync, planResync, syncKeyOf, type ResyncTracker } from '../realtime/resync'
+import type { HubStatus, RealtimeClient } from '../realtime/types'
 import { useConnectionStore } from './connection'
 import { useDashboardStore } from './dashboard'
 import { useNotificationsStore } from './notifications'
@@ -45,6 +47,40 @@ export function dispatchServerEvent(event: ServerEvent, pinia?: Pinia): boolean 
   }
 }
 
+/**
+ * Catches this tab up after a gap (unrecovered reconnect, new hub): refetches the watched
+ * orders, and for an admin the change log after the last seq seen (or the board's first page
+ * when no cursor is held yet) and the dashboard figures. Each part fails on its own; the
+ * version rule makes every result safe to apply in any order.
+ */
+export async function resyncStores(client: RealtimeClient, pinia?: Pinia): Promise<void> {
+  const orders = useOrdersStore(pinia)
+  const session = useSessionStore(pinia)
+  const dashboard = useDashboardStore(pinia)
+  const plan = planResync({
+    interests: client.interests?.() ?? [],
+    adminToken: session.isAdmin ? session.token : null,
+    lastSeq: orders.lastSeq,
+    boardLoaded: orders.boardIds.length > 0,
+    statsLoaded: dashboard.stats !== null,
+  })
+  const token = session.token
+  const jobs: Promise<unknown>[] = plan.orders.map(({ orderId, token: trackingToken }) => orders.fetchOrder(orderId, trackingToken))
+  if (token && plan.adminChangesAfter !== null) jobs.push(orders.syncChanges(token))
+  if (token && plan.adminList) jobs.push(orders.fetchList(token))
+  if (token && plan.adminStats) jobs.push(dashboard.fetchStats(token))
+  const results = await Promise.allSettled(jobs)
+  for (const result of results) if (result.status === 'rejected') console.warn('[orderline] resync step failed', result.reason)
+}
+
+/** Logout (here or in another tab): no admin data may stay in this tab. */
+function purgeAdminData(pinia?: Pinia): void {
+  useOrdersStore(pinia).reset()
+  useDashboardStore(pinia).stats = null
+  useDashboardStore(pinia).loadedAt = null
+  useNotificationsStore(pinia).toasts = []
+}
+
 /** Subscribes once at startup. Returns the teardown; never throws, even without a hub. */
 export function startRealtimeBridge(pinia?: Pinia): () => void {
   const connection = useConnectionStore(pinia)
@@ -61,7 +97,28 @@ export function startRealtimeBridge(pinia?: Pinia): () => void {
         if (!dispatchServerEvent(event, pinia)) console.warn('[orderline] dropped invalid event', event.type)
       }),
     )
-    teardown.push(client.onStatus((status) => connection.setStatus(status)))
+    // A live status that starts a new event stream is shown as `connecting` until the tab has
+    // caught up, so `live` always means "what you see is the server's state".
+    const tracker: ResyncTracker = { synced: null }
+    let latest: HubStatus | null = null
+    let resyncing = false
+    const show = (status: HubStatus) => connection.setStatus(resyncing && status.state === 'live' ? { ...status, state: 'connecting' } : status)
+    teardown.push(
+      client.onStatus((status) => {
+        latest = status
+        if (needsResync(tracker, status) && !resyncing) {
+          tracker.synced = syncKeyOf(status)
+          resyncing = true
+          show(status)
+          void resyncStores(client, pinia).finally(() => {
+            resyncing = false
+            if (latest) show(latest)
+          })
+          return
+        }
+        show(status)
+      }),
+    )
   } catch (error) {
     connection.markUnavailable(error instanceof Error ? error.message : String(error))
   }
@@ -71,7 +128,11 @@ export function startRealtimeBridge(pinia?: Pinia): () => void {
     watch(
       () => session.token,
       (token, previous) => {
-        if (token === null && previous) useOrdersStore(pinia).reset()
+        if (token === null && previous) purgeAdminData(pinia)
+        // Login or logout in another tab reaches this one through the storage event: tell the
+        // hub too (a no-op when it already has it), so this tab can replay the right credentials
+        // to a new leader after a hand-over.
+        if (token !== previous) callRealtime((hub) => hub.setCredentials(token))
       },
     ),
   )

@@ -4,12 +4,21 @@
  * Every method answers with a value; nothing throws across the worker boundary (CONVENTIONS §9).
  */
 import type { Ack, ServerEvent } from '../../protocol'
-import type { HubStatus, Interest } from '../../realtime/types'
+import type { HubStatus, Interest, PollOutcome, PollPlan } from '../../realtime/types'
 
 /** What a tab passes (Comlink-proxied) to receive events and status. */
 export interface HubListener {
-  onEvent(event: ServerEvent): void | Promise<void>
+  /**
+   * `sentAt`: when the hub forwarded it, in `performance.timeOrigin + performance.now()` ms (a
+   * clock shared by the worker and the page), so the tab can measure the hub → tab hop.
+   */
+  onEvent(event: ServerEvent, sentAt?: number): void | Promise<void>
   onStatus(status: HubStatus): void | Promise<void>
+  /**
+   * One fallback poll tick (DESIGN §1.3): the hub asks ONE tab to relay the plan to the service
+   * worker and reports what came back. Optional: a tab without it is never chosen.
+   */
+  onPollTick?(plan: PollPlan): Promise<PollOutcome>
 }
 
 export interface HelloRequest {
@@ -37,6 +46,10 @@ export interface HubApi {
   /** Admin token or null: the hub reconnects with it and every tab sees the new status. */
   setCredentials(token: string | null): Promise<void>
   getStatus(): Promise<HubStatus>
+  /** The tab is (not) visible: visible tabs are preferred for relaying poll ticks. */
+  setVisibility(tabId: string, visible: boolean): Promise<void>
+  /** Runs a fallback poll tick now if the poll is active (foreground return, network back). */
+  pollNow(): Promise<void>
   /** The tab is leaving (pagehide): frees its rooms and its listener now rather than at lock grant. */
   bye(tabId: string): Promise<void>
 }

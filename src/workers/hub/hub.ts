@@ -8,8 +8,10 @@
  */
 import { z } from 'zod'
 import { ADMIN_ROOM, type Ack } from '../../protocol'
-import type { HubMode, HubStatus, Interest } from '../../realtime/types'
+import type { HubMode, HubStatus, Interest, PollOutcome, PollPlan } from '../../realtime/types'
 import type { HubListener } from './api'
+import { PollDriver } from './pollDriver'
+import { PollKnowledge } from './pollKnowledge'
 import { interestKey, RoomRefs, type InterestKey } from './roomRefs'
 import type { HubSocket, SocketFactory } from './socketPort'
 import { parseServerEvent } from './validateEvent'
@@ -21,8 +23,15 @@ export const STATUS_COALESCE_MS = 250
 export const OFFLINE_AFTER_FAILURES = 2
 
 export interface HubDeps {
-  createSocket: SocketFactory
+  /** null: VITE_ENABLE_SOCKET=false — no socket ever; the hub still hosts interests and the poll. */
+  createSocket: SocketFactory | null
   mode: HubMode
+  /** Fallback poll interval (config.pollIntervalMs); the poll runs while the socket is not live. */
+  pollIntervalMs?: number
+  /** Identifies this hub instance, so tabs notice a new hub (leader hand-over) and resync. */
+  hubId?: string
+  /** Clock shared by worker and page (performance.timeOrigin + now) for the hop stamp. */
+  hopClock?: () => number
   now?: () => number
   /** false → the browser says it is offline: report `offline` at once instead of `connecting`. */
   isOnline?: () => boolean
@@ -64,6 +73,13 @@ export class Hub {
   private lastEventAt: number | null = null
   private lastError: string | null = null
   private statusTimer: ReturnType<typeof setTimeout> | undefined
+  /** tabId → whether the tab reported itself visible (poll relays prefer visible tabs). */
+  private readonly visible = new Map<string, boolean>()
+  /** Versions, terminal orders and the admin cursor, from events and polls. */
+  private readonly knowledge = new PollKnowledge()
+  /** Outcome of the last poll while polling: drives `polling` vs `offline`. */
+  private pollResult: 'ok' | 'network' | 'error' | null = null
+  private readonly poll: PollDriver
 
   constructor(deps: HubDeps) {
     this.deps = {
@@ -72,20 +88,31 @@ export class Hub {
       releaseListener: () => {},
       log: () => {},
       ackTimeoutMs: ACK_TIMEOUT_MS,
+      pollIntervalMs: 5_000,
+      hubId: Math.random().toString(36).slice(2, 10),
+      hopClock: () => performance.timeOrigin + performance.now(),
       ...deps,
     }
+    this.poll = new PollDriver({
+      intervalMs: this.deps.pollIntervalMs,
+      plan: () => this.pollPlan(),
+      relay: (plan) => this.relayPoll(plan),
+      onOutcome: (outcome) => this.onPollOutcome(outcome),
+    })
   }
 
   /** Opens the socket. Separate from the constructor so hosts can register tabs first if they like. */
   start(): void {
     if (this.socket || this.stopped) return
-    this.openSocket()
+    if (this.deps.createSocket) this.openSocket()
+    else this.statusChanged()
   }
 
   /** Closes the socket and lets every tab go (leader hand-over, tests). */
   stop(): void {
     this.stopped = true
     this.closeSocket()
+    this.poll.stop()
     clearTimeout(this.statusTimer)
     for (const tabId of [...this.tabs.keys()]) this.removeTab(tabId)
   }
@@ -104,6 +131,9 @@ export class Hub {
       admin: this.token !== null,
       syncEpoch: this.counters.syncEpoch,
       lastError: this.lastError,
+      hubId: this.deps.hubId,
+      polling: this.poll.active,
+      pollFailures: this.poll.failures,
     }
   }
 
@@ -123,6 +153,7 @@ export class Hub {
   removeTab(tabId: string): void {
     const listener = this.tabs.get(tabId)
     this.tabs.delete(tabId)
+    this.visible.delete(tabId)
     for (const key of this.refs.removeTab(tabId)) this.leave(key)
     if (listener) this.deps.releaseListener(listener)
     this.statusChangedSoon()
@@ -160,9 +191,54 @@ export class Hub {
   async setCredentials(token: string | null): Promise<void> {
     if (token === this.token) return
     this.token = token
+    this.knowledge.resetAdminCursor()
     if (this.stopped) return
+    if (!this.deps.createSocket) return this.statusChanged()
     this.closeSocket()
     this.openSocket()
+  }
+
+  /** A tab reported its visibility; visible tabs relay poll ticks first. */
+  setVisibility(tabId: string, visible: boolean): void {
+    if (this.tabs.has(tabId)) this.visible.set(tabId, visible)
+  }
+
+  /** Immediate poll catch-up when the poll is running (no-op while live). */
+  pollNow(): void {
+    this.poll.pollNow()
+  }
+
+  // ---- fallback poll ----
+
+  /** The union of every tab's interests, terminal orders left out; null when nothing to poll. */
+  private pollPlan(): PollPlan | null {
+    return this.knowledge.plan(this.refs.orderInterests(), this.refs.has(ADMIN_ROOM) ? this.token : null)
+  }
+
+  /** Asks one tab (a visible one if any) to relay the tick; never rejects. */
+  private async relayPoll(plan: PollPlan): Promise<PollOutcome> {
+    const candidates = [...this.tabs.entries()].filter(([, listener]) => typeof listener.onPollTick === 'function')
+    const chosen = candidates.find(([tabId]) => this.visible.get(tabId) === true) ?? candidates[0]
+    if (!chosen) return { ok: false, orders: [] }
+    try {
+      return await chosen[1].onPollTick!(plan)
+    } catch (error) {
+      this.deps.log('poll relay failed', { tabId: chosen[0], error })
+      return { ok: false, orders: [] }
+    }
+  }
+
+  private onPollOutcome(outcome: PollOutcome): void {
+    this.knowledge.learnOutcome(outcome)
+    this.pollResult = outcome.ok ? 'ok' : outcome.networkError ? 'network' : 'error'
+    this.statusChanged()
+  }
+
+  /** Poll while the socket is not live (or disabled) and some tab wants something. */
+  private updatePoll(): void {
+    const wanted = !this.stopped && !(this.live && this.socket?.connected) && this.pollPlan() !== null
+    if (!wanted) this.pollResult = null
+    this.poll.setWanted(wanted)
   }
 
   // ---- socket lifecycle ----
@@ -175,7 +251,9 @@ export class Hub {
     this.joined.clear()
     this.joining.clear()
     this.leftOffline.clear()
-    this.socket = this.deps.createSocket(this.token ? { token: this.token } : {}, {
+    const createSocket = this.deps.createSocket
+    if (!createSocket) return
+    this.socket = createSocket(this.token ? { token: this.token } : {}, {
       onConnect: (recovered) => {
         if (generation === this.socketGeneration) void this.onConnect(recovered)
       },
@@ -291,8 +369,12 @@ export class Hub {
       this.counters.invalidDropped++
       this.deps.log('dropped invalid event', { name })
     } else {
+      if (event.type === 'orderUpdated' || event.type === 'newOrder') {
+        this.knowledge.learnChange(event.payload.seq, event.payload.order, this.token !== null)
+      }
+      const sentAt = this.deps.hopClock()
       for (const tabId of this.refs.route(event)) {
-        if (this.send(tabId, (listener) => listener.onEvent(event))) this.counters.eventsForwarded++
+        if (this.send(tabId, (listener) => listener.onEvent(event, sentAt))) this.counters.eventsForwarded++
       }
     }
     this.statusChangedSoon()
@@ -320,7 +402,10 @@ export class Hub {
   // ---- status ----
 
   private state(): HubStatus['state'] {
+    if (!this.deps.createSocket) return 'disabled'
     if (this.live && this.socket?.connected) return 'live'
+    if (this.poll.active && this.pollResult === 'ok') return 'polling'
+    if (this.poll.active && this.pollResult === 'network') return 'offline'
     if (!this.deps.isOnline() || this.failures >= OFFLINE_AFTER_FAILURES) return 'offline'
     return 'connecting'
   }
@@ -335,11 +420,13 @@ export class Hub {
   private statusChanged(): void {
     clearTimeout(this.statusTimer)
     this.statusTimer = undefined
+    this.updatePoll()
     const status = this.getStatus()
     for (const tabId of [...this.tabs.keys()]) this.send(tabId, (listener) => listener.onStatus(status))
   }
 
   private statusChangedSoon(): void {
+    this.updatePoll()
     if (this.statusTimer !== undefined) return
     this.statusTimer = setTimeout(() => this.statusChanged(), STATUS_COALESCE_MS)
   }

@@ -20,7 +20,9 @@ const log = (message: string, detail?: unknown) => console.debug(`[hub] ${messag
 
 const hub = new Hub({
   mode: 'shared-worker',
-  createSocket: socketIoFactory(config.apiUrl || scope.location.origin),
+  // VITE_ENABLE_SOCKET=false: no socket at all, but the hub still hosts interests and the poll timer.
+  createSocket: config.enableSocket ? socketIoFactory(config.apiUrl || scope.location.origin) : null,
+  pollIntervalMs: config.pollIntervalMs,
   isOnline: () => scope.navigator.onLine !== false,
   releaseListener: (listener: HubListener) => {
     try {

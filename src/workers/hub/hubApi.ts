@@ -87,6 +87,12 @@ export function createHubApi(hub: Hub, options: HubApiOptions): HubApi {
     async getStatus() {
       return hub.getStatus()
     },
+    async setVisibility(tabId, visible) {
+      if (typeof tabId === 'string' && typeof visible === 'boolean') hub.setVisibility(tabId, visible)
+    },
+    async pollNow() {
+      hub.pollNow()
+    },
     async bye(tabId) {
       forget(tabId)
     },

@@ -1,0 +1,181 @@
+/**
+ * Leader mode (DESIGN §4), for browsers without a usable SharedWorker: every tab queues for one
+ * Web Lock; the holder hosts the hub in its page (leaderHost.ts) and all tabs, itself included,
+ * talk to it over BroadcastChannel. When the leader's page goes away its lock is released, the
+ * next tab in the queue is granted it within milliseconds, starts a new hub and announces itself;
+ * the other tabs then say hello again, replay their watches and resync (new hubId).
+ */
+import { config } from '../../config'
+import type { HelloRequest, HelloResult, HubApi, HubListener } from '../../workers/hub/api'
+import type { HubTransport } from '../hubClient'
+import type { HubStatus, PollPlan } from '../types'
+import { leaderChannelName, leaderLockName, parseLeaderMessage, type HubMethod, type TabMessage } from './leaderMessages'
+
+/** A call the leader never answers (it died mid-call) fails after this; the hand-over replays it. */
+const CALL_TIMEOUT_MS = 8_000
+/** How often a tab that has not heard of a leader yet asks for one. */
+const PING_EVERY_MS = 250
+
+export const isLeaderModeSupported = (): boolean =>
+  typeof BroadcastChannel !== 'undefined' && typeof navigator !== 'undefined' && navigator.locks !== undefined
+
+/** This tab's leadership, for diagnostics and tests (html[data-hub-leader]). */
+export const leaderState = { isLeader: false, leaderId: null as string | null, handovers: 0, lastHandoverAt: null as number | null }
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }
+
+export function leaderTransport(log: (message: string, detail?: unknown) => void = () => {}): HubTransport {
+  const channel = new BroadcastChannel(leaderChannelName(config.buildId))
+  const pending = new Map<string, Pending>()
+  const hubChanged = new Set<() => void>()
+  let listener: HubListener | null = null
+  let myTabId: string | null = null
+  let currentLeader: string | null = null
+  let leaderKnown: (() => void) | null = null
+  const ready = new Promise<void>((resolve) => (leaderKnown = resolve))
+  let stopHost: (() => void) | null = null
+  const abort = new AbortController()
+
+  const post = (message: TabMessage): void => channel.postMessage(message)
+
+  function call<T>(method: HubMethod, tabId: string, args: unknown[]): Promise<T> {
+    return ready.then(
+      () =>
+        new Promise<T>((resolve, reject) => {
+          const callId = crypto.randomUUID()
+          const timer = setTimeout(() => {
+            pending.delete(callId)
+            reject(new Error(`leader did not answer ${method}`))
+          }, CALL_TIMEOUT_MS)
+          pending.set(callId, { resolve: resolve as (value: unknown) => void, reject, timer })
+          post({ kind: 'call', callId, tabId, method, args })
+        }),
+    )
+  }
+
+  function onLeader(leaderId: string): void {
+    if (leaderId === currentLeader) return
+    const previous = currentLeader
+    currentLeader = leaderId
+    leaderState.leaderId = leaderId
+    leaderKnown?.()
+    leaderKnown = null
+    if (previous === null) return
+    // Calls sent to the dead leader will never be answered: fail them now; the client replays.
+    for (const [callId, entry] of pending) {
+      clearTimeout(entry.timer)
+      entry.reject(new Error('leader changed'))
+      pending.delete(callId)
+    }
+    leaderState.handovers++
+    leaderState.lastHandoverAt = Date.now()
+    log('leader changed', { from: previous, to: leaderId })
+    for (const callback of hubChanged) callback()
+  }
+
+  channel.onmessage = (event: MessageEvent) => {
+    const message = parseLeaderMessage(event.data)
+    if (!message) return
+    if (message.kind === 'leader') return onLeader(message.leaderId)
+    if (message.tabId !== myTabId) return
+    switch (message.kind) {
+      case 'reply': {
+        const entry = pending.get(message.callId)
+        if (!entry) return
+        clearTimeout(entry.timer)
+        pending.delete(message.callId)
+        entry.resolve(message.result)
+        return
+      }
+      case 'event':
+        void listener?.onEvent(message.event, message.sentAt)
+        return
+      case 'status':
+        void listener?.onStatus(message.status)
+        return
+      case 'poll':
+        void relayPoll(message.pollId, message.plan)
+        return
+    }
+  }
+
+  async function relayPoll(pollId: string, plan: PollPlan): Promise<void> {
+    const outcome = listener?.onPollTick ? await listener.onPollTick(plan).catch(() => ({ ok: false, orders: [] })) : { ok: false, orders: [] }
+    post({ kind: 'pollResult', pollId, outcome })
+  }
+
+  /** Queue for leadership for the page's whole life; granted when every earlier holder is gone. */
+  function elect(): void {
+    navigator.locks
+      .request(leaderLockName(config.buildId), { signal: abort.signal }, async () => {
+        const leaderId = crypto.randomUUID()
+        let host: Awaited<ReturnType<typeof import('./leaderHost').startLeaderHost>>
+        try {
+          host = (await import('./leaderHost')).startLeaderHost(leaderId, log)
+        } catch (error) {
+          // Could not host (chunk failed to load): let the next tab lead, and queue again.
+          log('could not become leader', error)
+          setTimeout(() => !abort.signal.aborted && elect(), 1_000)
+          return
+        }
+        stopHost = host.stop
+        leaderState.isLeader = true
+        document.documentElement.dataset.hubLeader = 'true'
+        // The host's own channel object delivers its 'leader' announcement to ours too; in case
+        // of ordering surprises, learn it directly as well.
+        onLeader(leaderId)
+        await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }))
+        host.stop()
+      })
+      .catch(() => {
+        /* aborted on dispose */
+      })
+  }
+
+  const api: HubApi = {
+    hello(request: HelloRequest, tabListener: HubListener) {
+      myTabId = request.tabId
+      listener = tabListener
+      return call<HelloResult>('hello', request.tabId, [request])
+    },
+    watch: (tabId, interest) => call('watch', tabId, [interest]),
+    unwatch: (tabId, interest) => call('unwatch', tabId, [interest]),
+    setCredentials: (token) => call('setCredentials', myTabId ?? 'anonymous', [token]),
+    getStatus: () => call<HubStatus>('getStatus', myTabId ?? 'anonymous', []),
+    setVisibility: (tabId, visible) => call('setVisibility', tabId, [visible]),
+    pollNow: () => call('pollNow', myTabId ?? 'anonymous', []),
+    bye: (tabId) => call('bye', tabId, []),
+  }
+
+  let connecting: Promise<HubApi> | null = null
+  return {
+    mode: 'leader',
+    needsTabLock: true,
+    connect() {
+      connecting ??= (async () => {
+        elect()
+        const ping = setInterval(() => post({ kind: 'ping' }), PING_EVERY_MS)
+        post({ kind: 'ping' })
+        try {
+          await ready
+        } finally {
+          clearInterval(ping)
+        }
+        // Warm the host module now, so a follower that inherits the lock starts its hub at once.
+        if (!leaderState.isLeader) setTimeout(() => void import('./leaderHost').catch(() => undefined), 2_000)
+        return api
+      })()
+      return connecting
+    },
+    exportListener: (tabListener) => tabListener,
+    onHubChanged(callback) {
+      hubChanged.add(callback)
+      return () => hubChanged.delete(callback)
+    },
+    dispose() {
+      abort.abort()
+      stopHost?.()
+      channel.close()
+    },
+  }
+}
