@@ -2,6 +2,8 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { router } from './router'
+import { startOutboxSync } from './offline/outboxSync'
+import { startSwBridge } from './offline/swBridge'
 import { startRealtimeBridge } from './stores/realtimeBridge'
 import './styles/main.css'
 
@@ -11,4 +13,7 @@ app.use(pinia)
 app.use(router)
 // After Pinia, before mount: the connection badge must show a real state on first paint.
 startRealtimeBridge(pinia)
+// Issue 4: poll results and cache freshness from the service worker; the offline outbox.
+startSwBridge(pinia)
+startOutboxSync(pinia)
 app.mount('#app')

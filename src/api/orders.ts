@@ -48,6 +48,8 @@ export interface ListOrdersParams {
   status?: OrderStatus | null
   cursor?: string | null
   limit?: number
+  /** Search: number, customer name or email (server-side, case-insensitive). */
+  q?: string | null
 }
 
 export function listOrders(params: ListOrdersParams, token: string): Promise<OrderPage> {
@@ -55,6 +57,7 @@ export function listOrders(params: ListOrdersParams, token: string): Promise<Ord
   if (params.status) query.set('status', params.status)
   if (params.cursor) query.set('cursor', params.cursor)
   if (params.limit) query.set('limit', String(params.limit))
+  if (params.q?.trim()) query.set('q', params.q.trim())
   const qs = query.toString()
   return request(`/api/orders${qs ? `?${qs}` : ''}`, orderListSchema, { token })
 }

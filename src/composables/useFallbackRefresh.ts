@@ -3,16 +3,15 @@ import { config } from '../config'
 import { safeRealtimeClient } from './realtimeClient'
 
 /**
- * Refreshes by REST only when no event can reach this tab: no realtime client at all, or the
- * 'disabled' client (VITE_ENABLE_SOCKET=false), which never emits. With a hub, its fallback
- * poll (one per browser) covers outages; polling here too would multiply it.
- * TODO(lead): drop the 'disabled' case once service-worker poll results reach tabs through
- * the client's onEvent in that mode.
+ * Refreshes by REST only when no hub could start in this tab at all. Whenever a hub runs — even
+ * with VITE_ENABLE_SOCKET=false, where it has no socket — its fallback poll (one stream per
+ * browser, relayed through the service worker) carries the updates; polling here too would
+ * multiply the requests by the number of tabs.
  */
 export function useFallbackRefresh(options: { refresh: () => Promise<unknown>; enabled: Ref<boolean>; intervalMs?: number }) {
   const isSupported = typeof window !== 'undefined'
   const client = safeRealtimeClient()
-  const needed = client === null || client.mode === 'disabled'
+  const needed = client === null
   let timer: ReturnType<typeof setInterval> | null = null
 
   function tick(): void {

@@ -30,3 +30,11 @@ export async function promptInstall(): Promise<'accepted' | 'dismissed' | 'unava
   await event.prompt()
   return (await event.userChoice).outcome
 }
+
+/** iPhone/iPad Safari, not already installed: the only way to install is Share → Add to Home Screen. */
+export function isIosBrowserTab(): boolean {
+  if (typeof navigator === 'undefined') return false
+  const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1)
+  const standalone = (navigator as Navigator & { standalone?: boolean }).standalone === true
+  return ios && !standalone
+}

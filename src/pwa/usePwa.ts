@@ -5,7 +5,7 @@
  */
 import { computed, type ComputedRef, type Ref } from 'vue'
 import { useRegisterSW } from 'virtual:pwa-register/vue'
-import { deferredInstallPrompt, promptInstall } from './installPrompt'
+import { deferredInstallPrompt, isIosBrowserTab, promptInstall } from './installPrompt'
 
 /** Long-lived admin tabs would otherwise only learn of a deploy on navigation. */
 export const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000
@@ -21,11 +21,18 @@ export interface UsePwaReturn {
   /** Hides the prompt until the next update. */
   dismiss: () => void
   canInstall: ComputedRef<boolean>
+  /** iOS Safari has no install prompt: show the "Add to Home Screen" hint instead. */
+  showIosHint: boolean
   promptInstall: () => Promise<'accepted' | 'dismissed' | 'unavailable'>
 }
 
 let registration: ReturnType<typeof useRegisterSW> | null = null
 let reloading = false
+/** The user accepted the update in this tab. */
+let accepted = false
+/** The user has typed into a field here since the page loaded: a reload could lose it. */
+let typed = false
+if (typeof document !== 'undefined') document.addEventListener('input', () => (typed = true), { capture: true })
 
 function reloadOnce(): void {
   if (reloading) return
@@ -33,15 +40,31 @@ function reloadOnce(): void {
   window.location.reload()
 }
 
+/**
+ * Another tab accepted the update and the new worker took over: follow it, unless this tab
+ * has something typed in (never reload in the middle of a form) — then the prompt stays up.
+ */
+function followUpdate(): void {
+  if (accepted || !typed) reloadOnce()
+}
+
+/** Accepts the update here: activates the waiting worker, or reloads if another tab already did. */
+async function acceptUpdate(update: (reload?: boolean) => Promise<void>): Promise<void> {
+  accepted = true
+  const waiting = (await navigator.serviceWorker?.getRegistration().catch(() => undefined))?.waiting
+  if (!waiting) return reloadOnce()
+  await update(true)
+}
+
 function register(): ReturnType<typeof useRegisterSW> {
   registration ??= useRegisterSW({
     immediate: true,
-    onNeedReload: reloadOnce,
+    onNeedReload: followUpdate,
     // workbox-window only reloads a page that was already controlled when it loaded; a first
     // visit that then sees an update would keep the old build. Once an update is waiting, the
     // controller changing (this tab or another accepted it) means: reload into the new build.
     onNeedRefresh() {
-      navigator.serviceWorker?.addEventListener('controllerchange', reloadOnce, { once: true })
+      navigator.serviceWorker?.addEventListener('controllerchange', followUpdate, { once: true })
     },
     onRegisteredSW(_url, reg) {
       if (reg) setInterval(() => void reg.update().catch(() => {}), UPDATE_CHECK_INTERVAL_MS)
@@ -60,12 +83,13 @@ export function usePwa(): UsePwaReturn {
     isSupported,
     needRefresh,
     offlineReady,
-    updateServiceWorker: () => updateServiceWorker(true),
+    updateServiceWorker: () => acceptUpdate(updateServiceWorker),
     dismiss: () => {
       needRefresh.value = false
       offlineReady.value = false
     },
     canInstall: computed(() => deferredInstallPrompt.value !== null),
+    showIosHint: isIosBrowserTab(),
     promptInstall,
   }
 }

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { ApiError } from '../api/client'
+import { ApiError, NETWORK_ERROR } from '../api/client'
 import * as ordersApi from '../api/orders'
+import { mustQueueBehind, queueStatusChange } from '../offline/outboxQueue'
 import { isNewer, orderSchema, type Order, type OrderChange, type OrderStatus } from '../protocol'
 
 export type PatchResult =
@@ -23,6 +24,8 @@ export const useOrdersStore = defineStore('orders', () => {
   /** Epoch ms at which a live `newOrder` reached this tab, by order id (for highlighting). */
   const arrivedAt = ref<Record<string, number>>({})
   const etags: Record<string, string> = {}
+  let listGeneration = 0
+  let boardQuery: { status: OrderStatus | null; q: string | null; limit: number | null } = { status: null, q: null, limit: null }
 
   /** The version rule: keeps the copy with the highest version. Returns whether it changed. */
   function applyOrder(order: Order): boolean {
@@ -58,12 +61,22 @@ export const useOrdersStore = defineStore('orders', () => {
   }
 
   /** Loads the first page (replacing the board) or, with `more`, the next one. */
-  async function fetchList(token: string, options: { status?: OrderStatus | null; more?: boolean } = {}): Promise<void> {
+  async function fetchList(token: string, options: { status?: OrderStatus | null; q?: string | null; more?: boolean; limit?: number } = {}): Promise<void> {
+    // A bare call (a resync) refetches what the board shows: its filter, search and page size.
+    const given = options.status !== undefined || options.q !== undefined || options.limit !== undefined
+    const query = given ? { status: options.status ?? null, q: options.q ?? null, limit: options.limit ?? null } : boardQuery
+    if (!options.more) {
+      boardQuery = query
+      listGeneration++
+    }
+    const generation = listGeneration
     const page = await ordersApi.listOrders(
-      { status: options.status ?? null, cursor: options.more ? nextCursor.value : null },
+      { status: query.status, q: query.q, cursor: options.more ? nextCursor.value : null, ...(query.limit ? { limit: query.limit } : {}) },
       token,
     )
     for (const order of page.orders) applyOrder(order)
+    // A newer list request (another filter) was made meanwhile: its answer decides the board.
+    if (generation !== listGeneration) return
     const ids = page.orders.map((order) => order.id)
     boardIds.value = options.more ? [...boardIds.value, ...ids.filter((id) => !boardIds.value.includes(id))] : ids
     nextCursor.value = page.nextCursor
@@ -93,8 +106,15 @@ export const useOrdersStore = defineStore('orders', () => {
   async function patchStatus(id: string, status: OrderStatus, token: string): Promise<PatchResult> {
     const held = byId.value[id]
     if (!held) return { ok: false, kind: 'error', code: 'not_loaded', message: 'The order is not loaded yet.', current: null }
+    const key = newIdempotencyKey()
+    // Offline, or behind a change already waiting in the outbox: queue it (issue 4, the outbox).
+    const offline = globalThis.navigator?.onLine === false
+    if (offline || mustQueueBehind(id)) {
+      const queued = await queueStatusChange({ key, held, status, token })
+      if (queued) return queued
+    }
     try {
-      const outcome = await ordersApi.patchOrderStatus(id, { status, version: held.version }, token, newIdempotencyKey())
+      const outcome = await ordersApi.patchOrderStatus(id, { status, version: held.version }, token, key)
       if (outcome.queued) {
         return { ok: false, kind: 'queued', message: 'You are offline: the change is queued and will be sent when the network returns.' }
       }
@@ -102,6 +122,10 @@ export const useOrdersStore = defineStore('orders', () => {
       return { ok: true, order: byId.value[id] ?? outcome.order }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
+      if (error.code === NETWORK_ERROR) {
+        const queued = await queueStatusChange({ key, held, status, token })
+        if (queued) return queued
+      }
       const current = applyCurrent(error.current)
       if (error.status === 409 || error.code === 'version_conflict') {
         return { ok: false, kind: 'conflict', code: error.code, message: error.message, current }
@@ -117,6 +141,7 @@ export const useOrdersStore = defineStore('orders', () => {
     byId.value = {}
     boardIds.value = []
     nextCursor.value = null
+    boardQuery = { status: null, q: null, limit: null }
     arrivedAt.value = {}
     lastSeq.value = 0
     for (const key of Object.keys(etags)) delete etags[key]

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import * as authApi from '../api/auth'
 import { userSchema } from '../api/auth'
 import { callRealtime, safeRealtimeClient } from '../composables/realtimeClient'
+import { clearApiCache } from '../offline/apiCacheControl'
 import type { User } from '../protocol'
 import { onStorageKey, readStored, writeStored } from './persist'
 
@@ -26,6 +27,7 @@ export const useSessionStore = defineStore('session', () => {
     token.value = next?.token ?? null
     user.value = next?.user ?? null
     if (persist) writeStored(SESSION_STORAGE_KEY, next)
+    if (next === null) clearApiCache() // logout here or in another tab: drop cached admin answers
   }
 
   async function login(email: string, password: string): Promise<void> {

@@ -3,11 +3,8 @@
  * posts SKIP_WAITING from the update prompt, then takes control of every open window.
  */
 import { clientsClaim } from 'workbox-core'
-import { isSwMessage } from './messages'
 
-export function setupLifecycle(scope: ServiceWorkerGlobalScope): void {
-  scope.addEventListener('message', (event) => {
-    if (isSwMessage(event.data) && event.data.type === 'SKIP_WAITING') void scope.skipWaiting()
-  })
+export function setupLifecycle(): void {
+  // SKIP_WAITING itself is handled in router.ts with the other window messages.
   clientsClaim()
 }

@@ -1,9 +1,10 @@
 /**
- * Messages windows (and the hub) send to the service worker. One union, so the next concerns
- * (fallback poll tick, outbox flush, cache purge on logout) slot in as new members.
+ * Messages windows send to the service worker, validated before use. The contract itself lives
+ * in src/offline/swProtocol.ts, shared with the windows that send it.
  */
-export type SwMessage = { type: 'SKIP_WAITING' }
+export { parseSwMessage, type SwMessage } from '../../offline/swProtocol'
+import { parseSwMessage } from '../../offline/swProtocol'
 
-export function isSwMessage(data: unknown): data is SwMessage {
-  return typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'SKIP_WAITING'
+export function isSwMessage(data: unknown): boolean {
+  return parseSwMessage(data) !== null
 }

@@ -1,0 +1,56 @@
+/**
+ * Issue 4: with the server gone, reloading a tracking page still shows the order's last known
+ * status (including a change that arrived over the socket) and says `offline`; a remembered
+ * order opens offline from My orders with its timeline.
+ */
+import { expect, test } from '@playwright/test'
+import { placeOrder, setStatus, trackingPath } from './support/api'
+import { startServer, type TestServer } from './support/server'
+import { buildApp } from './offline-build'
+
+let server: TestServer
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000)
+  server = await startServer({ STATIC_DIR: await buildApp({}) })
+})
+test.afterAll(async () => {
+  await server?.stop()
+})
+
+test('offline reload shows the last known status and `offline`; My orders opens it offline', async ({ browser }) => {
+  test.setTimeout(90_000)
+  const { order, trackingToken } = await placeOrder(server)
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto(server.url + trackingPath(order, trackingToken))
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
+    await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live')
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
+
+    // This change reaches the tab over the socket, never through the service worker.
+    await setStatus(server, order, 'confirmed')
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'confirmed')
+
+    await server.stop()
+    const started = Date.now()
+    await page.reload()
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'confirmed')
+    const rendered = Date.now() - started
+    await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'offline')
+    await expect(page.getByTestId('offline-notice')).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'Progress' })).toBeVisible()
+    console.log(`[figure] offline reload → tracking page shows the last known status: ${rendered} ms`)
+
+    // Order history offline: My orders, then the order itself, from the cache.
+    await page.goto(server.url + '/orders')
+    const row = page.locator(`[data-order-id="${order.id}"]`)
+    await expect(row.getByTestId('order-status')).toHaveAttribute('data-status', 'confirmed')
+    await row.getByRole('link').click()
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'confirmed')
+  } finally {
+    await context.close()
+    await server.restart()
+  }
+})
