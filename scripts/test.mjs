@@ -3,12 +3,17 @@
 // order, stopping at the first failure so the cheapest signal comes first.
 import { spawnSync } from 'node:child_process'
 import { CHROMIUM_HELP, findChromium } from './chromium.mjs'
+import { PG_HELP, pgReachable } from './pg.mjs'
 
 const vite = 'node_modules/vite/bin/vite.js'
 const steps = [
   ['type check', ['node_modules/vue-tsc/bin/vue-tsc.js', '--build']],
   ['unit + server tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit', '--project', 'server']],
+  // The same server suite again on PostgreSQL (a fresh database per server); the pg and cluster
+  // files already use PostgreSQL themselves, so they run once, above.
+  ['server tests on PostgreSQL', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'server', '--exclude', 'tests/server/pg*', '--exclude', 'tests/server/cluster*']],
   ['production build', [vite, 'build', '--logLevel', 'warn']],
+  ['size budget', ['scripts/check-size.mjs']],
   ['browser tests', ['node_modules/@playwright/test/cli.js', 'test']],
 ]
 
@@ -19,9 +24,22 @@ for (const [name, args] of steps) {
     console.error(`\n${CHROMIUM_HELP}\n`)
     process.exit(1)
   }
+  let env = process.env
+  if (name === 'server tests on PostgreSQL') {
+    if (!(await pgReachable())) {
+      // CI must not pass without it (.ci/run starts PostgreSQL and sets ORDERLINE_REQUIRE_PG=1).
+      if (process.env.ORDERLINE_REQUIRE_PG === '1') {
+        console.error(`\n${PG_HELP}\n`)
+        process.exit(1)
+      }
+      console.log(`\n▷ ${name}: SKIPPED — ${PG_HELP}`)
+      continue
+    }
+    env = { ...process.env, ORDERLINE_TEST_DATABASE: 'postgres' }
+  }
   console.log(`\n▶ ${name}`)
   const started = Date.now()
-  const result = spawnSync(process.execPath, args, { stdio: 'inherit' })
+  const result = spawnSync(process.execPath, args, { stdio: 'inherit', env })
   console.log(`  ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   if (result.status !== 0) process.exit(result.status ?? 1)
 }
