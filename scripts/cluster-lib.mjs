@@ -158,7 +158,7 @@ export async function startRedis({ port } = {}) {
  * node port, wrapped in a main config whose pid, logs and temp files live in `prefix`.
  */
 export function renderNginxConfig({ listenPort, upstreamPorts, prefix, site = readFileSync(path.join(ROOT, 'deploy/nginx.conf'), 'utf8') }) {
-  const upstreams = upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`).join('\n')
+  const upstreams = upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=3s;`).join('\n')
   let rendered = site.replace(/^\s*server 127\.0\.0\.1:\d+[^;\n]*;\n/gm, '')
   if (!/hash \$remote_addr consistent;/.test(rendered) || !/listen 80;/.test(rendered)) throw new Error('deploy/nginx.conf changed shape: update renderNginxConfig')
   rendered = rendered.replace(/(hash \$remote_addr consistent;\n)/, `$1\n${upstreams}\n`).replace(/listen 80;/, `listen 127.0.0.1:${listenPort};`)
