@@ -10,7 +10,7 @@ import { saveChart, type Section } from './lib/report'
 import { kb, ratio, sleep, table } from './lib/stats'
 import { TAB_COUNTS } from './connections'
 
-const WINDOW_MS = 30_000
+const WINDOW_MS = 20_000
 const MODES: BenchMode[] = ['shared-worker', 'direct']
 
 async function orderGets(server: TestServer): Promise<{ ok: number; notModified: number }> {

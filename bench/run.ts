@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- part …]`: runs the benchmark parts (all by default), each writing its section
  * to bench/results/, then assembles BENCHMARKS.md. Parts: bundle, connections (+ browser memory),
- * fanout, pollcost, server, pagestart. Bounded: the whole suite stays under ten minutes on 2 cores.
+ * fanout, pollcost, server, pagestart; and `cluster` (needs PostgreSQL, Redis, nginx) when named. Bounded: the whole suite stays under ten minutes on 2 cores.
  */
 import { assembleBenchmarks, writeSection, type Section } from './lib/report'
 import { startServer, type TestServer } from '../tests/e2e/support/server'
@@ -15,7 +15,10 @@ const PARTS: Record<string, () => Promise<Part>> = {
   pollcost: async () => (await import('./pollcost')).run,
   server: async () => (await import('./server')).run,
   pagestart: async () => (await import('./pagestart')).run,
+  cluster: async () => (await import('./cluster')).run,
 }
+/** Parts that need PostgreSQL, Redis and nginx: run only when named. */
+const OPT_IN = new Set(['cluster'])
 
 // The bench places hundreds of orders and connects thousands of sockets from one address:
 // the abuse limits that protect a public server would otherwise throttle the measurement.
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
     console.error(`unknown part(s): ${unknown.join(', ')}; choose from ${Object.keys(PARTS).join(', ')}`)
     process.exit(2)
   }
-  const names = requested.length ? requested : Object.keys(PARTS)
+  const names = requested.length ? requested : Object.keys(PARTS).filter((name) => !OPT_IN.has(name))
   const command = `npm run bench${requested.length ? ` -- ${requested.join(' ')}` : ''}`
   for (const name of names) {
     const started = performance.now()

@@ -9,7 +9,7 @@ import { apiUrl } from '../config'
 import type { PollOutcome, PollPlan } from '../realtime/types'
 import { runPoll } from './pollCore'
 import { activeWorker, askWorker } from './swClient'
-import { parsePollOutcome, type ClientMessage } from './swProtocol'
+import { parsePollOutcome, pollMessage, type ClientMessage } from './swProtocol'
 
 /** A round the SW has not answered in this long is treated as failed (the hub backs off). */
 export const RELAY_TIMEOUT_MS = 15_000
@@ -25,14 +25,7 @@ export function onLocalPollResult(listener: ((message: ClientMessage) => void) |
 
 async function pollInThisTab(plan: PollPlan): Promise<PollOutcome> {
   const round = await runPoll(plan, { fetch: (input, init) => fetch(input, init), url: apiUrl })
-  const message: ClientMessage = {
-    type: 'orderline:poll',
-    orders: round.orders,
-    changes: round.changes,
-    at: Date.now(),
-    ok: round.outcome.ok,
-    networkError: round.outcome.networkError === true,
-  }
+  const message = pollMessage(round)
   localListener?.(message)
   if (typeof BroadcastChannel !== 'undefined') {
     const channel = new BroadcastChannel(POLL_CHANNEL)

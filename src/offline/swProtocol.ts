@@ -48,6 +48,11 @@ export type ClientMessage =
   /** Where an API GET was answered from, sent to the window that asked: drives "updated N min ago". */
   | { type: 'orderline:api'; source: 'network' | 'cache' | 'none'; cachedAt: number | null; at: number }
 
+/** The broadcast of one poll round, the same whether the SW or a tab without one ran it. */
+export function pollMessage(round: { orders: Order[]; changes: OrderChange[]; outcome: { ok: boolean; networkError?: boolean } }): ClientMessage {
+  return { type: 'orderline:poll', orders: round.orders, changes: round.changes, at: Date.now(), ok: round.outcome.ok, networkError: round.outcome.networkError === true }
+}
+
 const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('orderline:poll'),

@@ -5,7 +5,7 @@
  */
 import { apiUrl } from '../../config'
 import { runPoll } from '../../offline/pollCore'
-import type { ClientMessage } from '../../offline/swProtocol'
+import { pollMessage, type ClientMessage } from '../../offline/swProtocol'
 import type { PollOutcome, PollPlan } from '../../realtime/types'
 import { storeApiResponse } from './apiCache'
 
@@ -27,13 +27,6 @@ export async function pollOnce(plan: PollPlan): Promise<PollOutcome> {
     url: apiUrl,
     onFresh: (path, authorization, response) => storeApiResponse(apiUrl(path), authorization, response),
   })
-  await broadcast({
-    type: 'orderline:poll',
-    orders: round.orders,
-    changes: round.changes,
-    at: Date.now(),
-    ok: round.outcome.ok,
-    networkError: round.outcome.networkError === true,
-  })
+  await broadcast(pollMessage(round))
   return round.outcome
 }
