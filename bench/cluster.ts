@@ -18,10 +18,11 @@ export async function run(): Promise<Section> {
     title: '8. Fan-out on one node vs two nodes behind nginx',
     body: `${body}
 
-What it means: with the Redis streams adapter, an event emitted on one node reaches the sockets on
-every node; spreading the same clients over two nodes halves each node's fan-out work, at the cost
-of one hop through Redis. On this 2-core machine both nodes, nginx, Redis, PostgreSQL and the 2,000
-clients share the same two cores, so the split cannot show the gain a second machine would give;
-read the ratio as "the cross-node hop costs no more than it saves".`,
+What it means: with the Redis streams adapter an event emitted on one node reaches the sockets on
+every node, and nothing was lost either way. Spreading the clients over two nodes does not make
+fan-out faster *here*: both nodes, nginx, Redis, PostgreSQL and the 2,000 clients share the same
+two cores, so the second node adds hops (nginx, the Redis stream) and competes for CPU instead of
+adding any. Its gain — each node serving half the sockets on its own cores — needs a second
+machine; on one small box, one node is the faster choice.`,
   }
 }

@@ -77,6 +77,20 @@ number of *people*, not tabs; the naive one-socket-per-tab mode grows with every
   }
 }
 
+/** The honest reading of the memory figures: what a tab saves, what the hub costs, break-even. */
+function memoryVerdict(heaps: Record<BenchMode, Heap[]>): string {
+  const shared = heaps['shared-worker']
+  const direct = heaps.direct
+  const perTabSaving = mean(shared.map((heap, index) => (direct[index]?.tab ?? Number.NaN) - heap.tab))
+  const hub = mean(shared.map((heap) => heap.hub))
+  const breakEven = perTabSaving > 0 ? Math.ceil(hub / perTabSaving) : Number.POSITIVE_INFINITY
+  return `What it means: a tab served by the shared hub carries ${mb(perTabSaving)} less JS heap than a tab with
+its own socket (the socket.io client, its buffers and the hub code live once, in the worker), and
+the hub worker costs ${mb(hub)} once. ${Number.isFinite(breakEven) ? `So the shared mode uses less memory from about ${breakEven} tabs on, and slightly more below that.` : 'In this run the tabs did not get lighter, so the shared mode costs the worker on top.'}
+Memory is not where the shared hub pays: the app itself (Vue, the stores, the page) is most of each
+tab's heap in both modes. It pays in server connections (part 1) and poll requests (part 3).`
+}
+
 function memorySection(heaps: Record<BenchMode, Heap[]>): Section {
   const rows = TAB_COUNTS.map((tabs, index) => {
     const cells = MODES.map((mode) => heaps[mode][index] as Heap)
@@ -99,9 +113,6 @@ ${table(['tabs', 'shared: per tab', 'shared: hub worker', 'shared: total', 'lead
 
 ${chart}
 
-What it means: in the shared mode each tab carries only the app, while the socket client, its
-buffers and the validation schemas live once in the hub worker; in the per-tab mode every tab
-carries its own copy, so the difference grows with the number of tabs. The worker itself costs
-a fixed amount, which is why a single tab is slightly heavier in the shared mode.`,
+${memoryVerdict(heaps)}`,
   }
 }

@@ -89,6 +89,8 @@ ${chart}
 
 What it means: with the hub driving the poll, a browser costs the server one conditional GET per
 interval however many tabs are open, and almost all of them are 304s with no body; per-tab
-polling multiplies that by the number of tabs.`,
+polling multiplies that by the number of tabs. With one tab both modes make one stream: over a
+${WINDOW_MS / 1000} s window one request more or less is ±${(60_000 / WINDOW_MS).toFixed(0)} req/min (jitter, and the catch-up poll a tab
+asks for when it becomes visible), so read the 1-tab row as equal.`,
   }
 }

@@ -50,7 +50,9 @@ export function assembleBenchmarks(): void {
   files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   const intro = `# Benchmarks
 
-Figures from \`npm run bench\` (all parts) or \`npm run bench -- <part>\` (one part: ${ORDER.join(', ')}).
+Figures from \`npm run bench\` (all parts but cluster) or \`npm run bench -- <part>\` (parts: bundle,
+connections (with browser memory), fanout, pollcost, server, pagestart, and cluster, which needs
+PostgreSQL, redis-server and nginx).
 Each section says when, where and with which command it was measured. Comparisons inside a section
 come from one run, side by side, so the machine's noise cancels out in the ratios; absolute
 numbers from these 2-core machines are noisy and only the ratios should be read across runs.
