@@ -31,7 +31,7 @@ export function barChartSvg(chart: BarChart): string {
     `<text x="${left}" y="20" font-size="14" font-weight="600">${escape(chart.title)}</text>`,
   ]
   chart.series.forEach((series, index) => {
-    const x = left + index * 150
+    const x = left + index * 200
     parts.push(`<rect x="${x}" y="28" width="10" height="10" fill="${COLOURS[index % COLOURS.length]}"/>`)
     parts.push(`<text x="${x + 14}" y="37">${escape(series.name)}</text>`)
   })
