@@ -27,15 +27,7 @@ export const useOutboxStore = defineStore('outbox', () => {
     return entries.value.filter((entry) => entry.orderId === orderId)
   }
 
-  async function enqueue(input: {
-    key: string
-    orderId: string
-    orderNumber: number | null
-    fromStatus: OrderStatus
-    status: OrderStatus
-    version: number
-    token: string
-  }): Promise<OutboxEntry> {
+  async function enqueue(input: Pick<OutboxEntry, 'key' | 'orderId' | 'orderNumber' | 'fromStatus' | 'status' | 'version' | 'token'>): Promise<OutboxEntry> {
     const entry: OutboxEntry = { ...input, createdAt: Date.now(), attempts: 0, state: 'pending', error: null, current: null }
     if (supported) await openOutboxStorage().put(entry)
     entries.value = [...entries.value.filter((item) => item.key !== entry.key), entry]

@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { freePort } from '../../../scripts/cluster-lib.mjs'
 
 export const ADMIN_EMAIL = 'admin@orderline.test'
 export const ADMIN_PASSWORD = 'e2e-admin-password'
@@ -22,18 +22,6 @@ export interface TestServer {
   /** Reads one metric value (sum over its series) from /metrics. */
   metric(name: string): Promise<number>
   adminToken(): Promise<string>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.unref()
-    probe.on('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
 }
 
 async function waitForHealthy(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
