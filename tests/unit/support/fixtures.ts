@@ -1,6 +1,7 @@
 import { vi } from 'vitest'
 import type { Order, OrderStatus } from '../../../src/protocol'
 import type { HubStatus, RealtimeClient } from '../../../src/realtime/types'
+import { initialStatus } from '../../../src/realtime/status'
 
 const PATH: OrderStatus[] = ['placed', 'confirmed', 'preparing', 'out_for_delivery', 'delivered']
 
@@ -37,19 +38,8 @@ export function jsonResponse(status: number, body: unknown, headers: Record<stri
 }
 
 export function hubStatus(overrides: Partial<HubStatus> = {}): HubStatus {
-  return {
-    state: 'live',
-    mode: 'shared-worker',
-    lastEventAt: null,
-    tabs: 1,
-    rooms: [],
-    eventsIn: 0,
-    eventsForwarded: 0,
-    invalidDropped: 0,
-    reconnects: 0,
-    admin: false,
-    ...overrides,
-  }
+  // The hub's own initial status, live with one tab: one source of truth for the status shape.
+  return { ...initialStatus('shared-worker', 'live'), tabs: 1, ...overrides }
 }
 
 /** A RealtimeClient whose methods are spies; `emit`/`setStatus` drive its listeners. */
