@@ -1,7 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { isOutboxSupported, openOutboxStorage, type OutboxEntry } from '../offline/outboxDb'
-import type { OrderStatus } from '../protocol'
 
 /**
  * The admin's queued status changes as this tab sees them (a mirror of the IndexedDB outbox,
