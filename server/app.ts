@@ -102,7 +102,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
       crossOriginEmbedderPolicy: false,
     })
 
-    const auth = createAuth(cfg.jwtSecret)
+    const auth = createAuth(cfg.jwtSecret, store)
     if (cfg.redisUrl) {
       redis = await connectRedisAdapter({
         url: cfg.redisUrl,

@@ -1,7 +1,7 @@
 /**
- * Admin bearer tokens (JWT HS256 via jose) and their revocation. Revocation is an in-memory set
- * of jti values kept until the token would have expired anyway: enough for one node; several
- * nodes will need it in the shared store (Redis) when that arrives.
+ * Admin bearer tokens (JWT HS256 via jose) and their revocation. Revoked token ids live in the
+ * shared database (server/store/revocations.ts), so a logout through one node holds on every node
+ * and across restarts; this node also remembers what it has seen revoked, to skip the lookup.
  */
 import { randomUUID } from 'node:crypto'
 import { SignJWT, jwtVerify } from 'jose'
@@ -25,19 +25,28 @@ export interface Auth {
   issue(user: User): Promise<string>
   /** Undefined for anything but a valid, unrevoked admin token. */
   verify(token: string): Promise<AdminClaims | undefined>
-  revoke(claims: AdminClaims): void
+  revoke(claims: AdminClaims): Promise<void>
   /** True for a logged-out token id; lets session recovery refuse what the middleware would. */
-  isRevoked(jti: string): boolean
+  isRevoked(jti: string): Promise<boolean>
 }
 
-export function createAuth(secret: string): Auth {
+/** Where revocations are kept: the store, shared by every node. */
+export interface RevocationStore {
+  revokeToken(jti: string, expiresAt: Date): Promise<void>
+  isTokenRevoked(jti: string): Promise<boolean>
+}
+
+export function createAuth(secret: string, revocations: RevocationStore): Auth {
   const key = new TextEncoder().encode(secret)
+  // Only positives are cached: a token valid a moment ago may have been revoked on another node.
   const revoked = new Map<string, number>()
 
   const prune = () => {
     const now = Date.now()
     for (const [jti, expiresAt] of revoked) if (expiresAt <= now) revoked.delete(jti)
   }
+
+  const isRevoked = async (jti: string) => revoked.has(jti) || (await revocations.isTokenRevoked(jti))
 
   return {
     async issue(user) {
@@ -51,24 +60,26 @@ export function createAuth(secret: string): Auth {
         .sign(key)
     },
     async verify(token) {
+      let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER })
-        const { sub, jti, exp, role, email } = payload
-        if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') return undefined
-        if (role !== 'admin' || typeof email !== 'string') return undefined
-        if (revoked.has(jti)) return undefined
-        return { sub, jti, exp, role, email }
+        ;({ payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER }))
       } catch {
         return undefined
       }
+      const { sub, jti, exp, role, email } = payload
+      if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') return undefined
+      if (role !== 'admin' || typeof email !== 'string') return undefined
+      // Outside the catch on purpose: a database that cannot answer is a 5xx to retry, not a
+      // "bad token" 401 that would sign the admin out of every tab.
+      if (await isRevoked(jti)) return undefined
+      return { sub, jti, exp, role, email }
     },
-    revoke(claims) {
+    async revoke(claims) {
       prune()
+      await revocations.revokeToken(claims.jti, new Date(claims.exp * 1000))
       revoked.set(claims.jti, claims.exp * 1000)
     },
-    isRevoked(jti) {
-      return revoked.has(jti)
-    },
+    isRevoked,
   }
 }
 

@@ -75,7 +75,7 @@ export function guardSessionRecovery(io: OrderlineServer, auth: Pick<Auth, 'isRe
     const admin = (session.data as { admin?: { jti?: unknown; exp?: unknown } | null } | undefined)?.admin
     if (!admin) return session
     const expired = typeof admin.exp !== 'number' || admin.exp * 1000 <= now()
-    const revoked = typeof admin.jti !== 'string' || auth.isRevoked(admin.jti)
+    const revoked = typeof admin.jti !== 'string' || (await auth.isRevoked(admin.jti))
     return expired || revoked ? null : session
   }
 }

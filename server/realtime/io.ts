@@ -89,7 +89,8 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
         socket.data.admin = claims
         next()
       })
-      .catch(() => next(new Error('unauthorized')))
+      // Only the revocation lookup throws: the database is down, which is not the client's fault.
+      .catch(() => next(new Error('unavailable')))
   })
 
   io.on('connection', (socket: OrderlineSocket) => {
@@ -102,7 +103,8 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
     // admin credential now, the admin room must not come back with it.
     if (!admin && socket.recovered) void socket.leave(ADMIN_ROOM)
     if (admin) {
-      void socket.join(ADMIN_ROOM)
+      // The token's own room lets a logout on any node end this socket (disconnectAdminToken).
+      void socket.join([ADMIN_ROOM, adminTokenRoom(admin.jti)])
       // A socket outliving its token would keep receiving admin data: end it when the token expires.
       const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, admin.exp * 1000 - Date.now()))
       expiry.unref()
@@ -142,9 +144,13 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
   return io
 }
 
-/** Ends the sessions of a revoked admin token on this node. */
+/** A room per admin token id; only server code ever names it. */
+const adminTokenRoom = (jti: string) => `admin-token:${jti}`
+
+/**
+ * Ends every session of a revoked admin token, on every node: with the Redis adapter
+ * `disconnectSockets` is broadcast to the whole cluster, so the logout holds where the sockets are.
+ */
 export function disconnectAdminToken(io: OrderlineServer, jti: string): void {
-  for (const socket of io.of('/').sockets.values()) {
-    if (socket.data.admin?.jti === jti) socket.disconnect(true)
-  }
+  io.in(adminTokenRoom(jti)).disconnectSockets(true)
 }

@@ -34,7 +34,7 @@ export function registerAuthRoutes(app: FastifyInstance, { store, auth, io, conf
   /** Revokes the token server-side and drops its sockets, so a logout on one tab ends every session of that token. */
   app.post('/api/auth/logout', async (request, reply) => {
     const claims = await requireAdmin(auth, request)
-    auth.revoke(claims)
+    await auth.revoke(claims)
     disconnectAdminToken(io, claims.jti)
     return reply.code(204).header('cache-control', 'no-store').send()
   })

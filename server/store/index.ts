@@ -11,6 +11,7 @@ import { openDatabase, withBootstrapLock } from './db'
 import type { SqlDialect } from './db'
 import { migrateToLatest } from './migrations'
 import * as orders from './orders'
+import { isTokenRevoked, revokeToken } from './revocations'
 import type { Database } from './schema'
 import { seedDemoData } from './seed'
 import { computeStats } from './stats'
@@ -39,6 +40,9 @@ export interface Store {
   changeStatus(request: orders.StatusChangeRequest): ReturnType<typeof orders.changeStatus>
   listChanges(after: number, limit: number): Promise<orders.ChangesPage>
   stats(): Promise<Stats>
+  /** Records a logged-out admin token id until `expiresAt`; idempotent. */
+  revokeToken(jti: string, expiresAt: Date): Promise<void>
+  isTokenRevoked(jti: string): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -75,6 +79,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     changeStatus: (request) => orders.changeStatus(opened, request),
     listChanges: (after, limit) => orders.listChanges(db, after, limit),
     stats: () => computeStats(db),
+    revokeToken: (jti, expiresAt) => revokeToken(db, jti, expiresAt),
+    isTokenRevoked: (jti) => isTokenRevoked(db, jti),
     close: () => db.destroy(),
   }
 }

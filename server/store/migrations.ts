@@ -81,6 +81,21 @@ const migrationsFor = (dialect: SqlDialect): Record<string, Migration> => ({
       }
     },
   },
+  // Logout must hold on every node, and after a restart: revoked admin token ids live in the
+  // shared database until the token would have expired anyway.
+  '0002_revoked_tokens': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('revoked_tokens')
+        .addColumn('jti', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('revoked_tokens_expires_at').on('revoked_tokens').column('expires_at').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table if exists revoked_tokens`.execute(db)
+    },
+  },
 })
 
 /**

@@ -58,10 +58,18 @@ export interface IdempotencyKeysTable {
   created_at: string
 }
 
+export interface RevokedTokensTable {
+  /** The admin JWT's id; the token itself is never stored. */
+  jti: string
+  /** ISO time the token expires: after it the row is useless and pruned. */
+  expires_at: string
+}
+
 export interface Database {
   products: ProductsTable
   users: UsersTable
   orders: OrdersTable
   change_log: ChangeLogTable
   idempotency_keys: IdempotencyKeysTable
+  revoked_tokens: RevokedTokensTable
 }

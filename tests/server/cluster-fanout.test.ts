@@ -65,6 +65,21 @@ describe.skipIf(unavailable !== null)('two nodes behind nginx', () => {
     expect(listed.body.orders.map((o) => o.id)).toContain(order.id)
   })
 
+  it('ends the admin sessions of a token logged out through the other node, and refuses it there', async () => {
+    const token = await adminToken(nodeA)
+    const board = await open(nodeB, { auth: { token } })
+    const reason = new Promise<string>((resolve) => board.once('disconnect', resolve))
+    const started = performance.now()
+    expect((await http(nodeA, '/api/auth/logout', { method: 'POST', token })).status).toBe(204)
+    // disconnectSockets travels through the Redis adapter to node B.
+    expect(await reason).toBe('io server disconnect')
+    const elapsedMs = performance.now() - started
+    expect(elapsedMs).toBeLessThan(5_000)
+    console.info(`cross-node logout: node B socket ended ${elapsedMs.toFixed(0)} ms after the logout request`)
+    expect((await http(nodeB, '/api/stats', { token })).status).toBe(401)
+    await expect(connectAt(nodeB, { auth: { token } })).rejects.toThrow('unauthorized')
+  })
+
   it('lets exactly one of two concurrent PATCHes of one order from both nodes succeed', async () => {
     for (let round = 0; round < 8; round++) {
       const { order } = await placeOrderAt(nodeA)
