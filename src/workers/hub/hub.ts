@@ -6,13 +6,13 @@
  * Transport-independent: it takes a socket factory and knows tabs only as ids plus listeners,
  * so the same class runs in the SharedWorker, in an elected leader tab, or in a plain page.
  */
-import { z } from 'zod'
 import { ADMIN_ROOM, type Ack } from '../../protocol'
 import type { HubMode, HubStatus, Interest, PollOutcome, PollPlan } from '../../realtime/types'
 import type { HubListener } from './api'
 import { PollDriver } from './pollDriver'
 import { PollKnowledge } from './pollKnowledge'
-import { interestKey, RoomRefs, type InterestKey } from './roomRefs'
+import { interestKey, RoomRefs } from './roomRefs'
+import { fail, OK, ServerRooms } from './serverRooms'
 import type { HubSocket, SocketFactory } from './socketPort'
 import { parseServerEvent } from './validateEvent'
 
@@ -41,24 +41,12 @@ export interface HubDeps {
   ackTimeoutMs?: number
 }
 
-const ackSchema = z.union([
-  z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
-])
-
-const OK: Ack = { ok: true }
-const fail = (code: string, message: string): Ack => ({ ok: false, error: { code, message } })
-
 export class Hub {
   private readonly deps: Required<Omit<HubDeps, 'createSocket' | 'mode'>> & Pick<HubDeps, 'createSocket' | 'mode'>
   private readonly refs = new RoomRefs()
   private readonly tabs = new Map<string, HubListener>()
-  /** Order rooms the server has confirmed (acked watchOrder, or restored by recovery). */
-  private readonly joined = new Set<InterestKey>()
-  /** Rooms let go of while disconnected: a recovered session still has them, so leave them then. */
-  private readonly leftOffline = new Set<InterestKey>()
-  /** In-flight joins, so a second tab asking for the same order waits for the same answer. */
-  private readonly joining = new Map<InterestKey, Promise<Ack>>()
+  /** What the server has joined for the current socket (RoomRefs is what the tabs want). */
+  private readonly serverRooms: ServerRooms
   private socket: HubSocket | null = null
   private token: string | null = null
   /** Bumped per socket: handlers of a closed socket are ignored. */
@@ -93,6 +81,13 @@ export class Hub {
       hopClock: () => performance.timeOrigin + performance.now(),
       ...deps,
     }
+    this.serverRooms = new ServerRooms({
+      socket: () => this.socket,
+      wanted: (key) => this.refs.has(key),
+      ackTimeoutMs: this.deps.ackTimeoutMs,
+      onChange: () => this.statusChangedSoon(),
+      log: this.deps.log,
+    })
     this.poll = new PollDriver({
       intervalMs: this.deps.pollIntervalMs,
       plan: () => this.pollPlan(),
@@ -154,7 +149,7 @@ export class Hub {
     const listener = this.tabs.get(tabId)
     this.tabs.delete(tabId)
     this.visible.delete(tabId)
-    for (const key of this.refs.removeTab(tabId)) this.leave(key)
+    for (const key of this.refs.removeTab(tabId)) this.serverRooms.leave(key)
     if (listener) this.deps.releaseListener(listener)
     this.statusChangedSoon()
   }
@@ -170,7 +165,7 @@ export class Hub {
     const first = this.refs.add(tabId, interest)
     this.statusChangedSoon()
     if (interest.kind === 'admin') return OK // the server puts admin sockets in the admin room itself
-    const pending = this.joining.get(key) ?? (first && this.socket?.connected ? this.join(interest) : null)
+    const pending = this.serverRooms.pending(key) ?? (first && this.socket?.connected ? this.serverRooms.join(interest) : null)
     if (!pending) return OK
     const ack = await pending
     if (!ack.ok) {
@@ -183,7 +178,7 @@ export class Hub {
   /** Drops a tab's interest; the last tab to let go of an order makes the hub leave its room. */
   async unwatch(tabId: string, interest: Interest): Promise<void> {
     const key = interestKey(interest)
-    if (this.refs.remove(tabId, key)) this.leave(key)
+    if (this.refs.remove(tabId, key)) this.serverRooms.leave(key)
     this.statusChangedSoon()
   }
 
@@ -248,9 +243,7 @@ export class Hub {
     this.live = false
     this.failures = 0
     this.lastError = null
-    this.joined.clear()
-    this.joining.clear()
-    this.leftOffline.clear()
+    this.serverRooms.reset()
     const createSocket = this.deps.createSocket
     if (!createSocket) return
     this.socket = createSocket(this.token ? { token: this.token } : {}, {
@@ -291,20 +284,14 @@ export class Hub {
     this.everConnected = true
     this.failures = 0
     this.lastError = null
-    if (!recovered) {
-      this.joined.clear()
-      this.counters.syncEpoch++
-    } else {
-      for (const key of this.leftOffline) if (!this.refs.has(key)) this.sendUnwatch(key)
-    }
-    this.leftOffline.clear()
+    if (!recovered) this.counters.syncEpoch++
+    const rejoined = this.serverRooms.afterConnect(recovered, this.refs.orderInterests())
     this.statusChanged()
-    const missing = this.refs.orderInterests().filter((interest) => !this.joined.has(interestKey(interest)))
-    const acks = await Promise.all(missing.map((interest) => this.join(interest)))
+    const answers = await rejoined
     if (generation !== this.linkGeneration) return
-    acks.forEach((ack, i) => {
-      if (!ack.ok) this.deps.log('re-join refused', { room: interestKey(missing[i]!), error: ack.error })
-    })
+    for (const { interest, ack } of answers) {
+      if (!ack.ok) this.deps.log('re-join refused', { room: interestKey(interest), error: ack.error })
+    }
     this.live = true
     this.statusChanged()
   }
@@ -313,50 +300,8 @@ export class Hub {
     this.linkGeneration++
     this.live = false
     this.lastError = reason
-    this.joining.clear()
+    this.serverRooms.onDisconnect()
     this.statusChanged()
-  }
-
-  /** Sends the acked watchOrder; remembers the room on success. Never rejects. */
-  private join(interest: Extract<Interest, { kind: 'order' }>): Promise<Ack> {
-    const key = interestKey(interest)
-    const socket = this.socket
-    if (!socket) return Promise.resolve(fail('offline', 'not connected'))
-    const attempt = socket
-      .emitWithAck('watchOrder', { orderId: interest.orderId, token: interest.token }, this.deps.ackTimeoutMs)
-      .then(
-        (raw): Ack => {
-          const parsed = ackSchema.safeParse(raw)
-          return parsed.success ? parsed.data : fail('bad_ack', 'the server answered watchOrder with an unexpected value')
-        },
-        (error: unknown): Ack => fail('timeout', error instanceof Error ? error.message : 'no answer'),
-      )
-      .then((ack) => {
-        if (this.socket === socket && this.joining.get(key) === attempt) {
-          this.joining.delete(key)
-          if (ack.ok && this.refs.has(key)) this.joined.add(key)
-          this.statusChangedSoon()
-        }
-        return ack
-      })
-    this.joining.set(key, attempt)
-    return attempt
-  }
-
-  private leave(key: InterestKey): void {
-    if (key === ADMIN_ROOM) return
-    const wasJoined = this.joined.delete(key)
-    this.joining.delete(key)
-    if (!wasJoined) return
-    if (this.socket?.connected) this.sendUnwatch(key)
-    else this.leftOffline.add(key)
-  }
-
-  private sendUnwatch(key: InterestKey): void {
-    const orderId = key.slice(key.indexOf(':') + 1)
-    this.socket?.emitWithAck('unwatchOrder', { orderId }, this.deps.ackTimeoutMs).catch((error: unknown) => {
-      this.deps.log('unwatchOrder failed', error)
-    })
   }
 
   // ---- events ----
@@ -411,7 +356,7 @@ export class Hub {
   }
 
   private rooms(): string[] {
-    const rooms = [...this.joined]
+    const rooms = this.serverRooms.list()
     if (this.token !== null && this.live) rooms.unshift(ADMIN_ROOM)
     return rooms
   }
