@@ -1,4 +1,5 @@
 import { onScopeDispose, ref } from 'vue'
+import { claimTag, releaseTag } from '../pwa/notifiedTags'
 
 /** What a system notification shows; `tag` is the order id, so one order is one notification. */
 export interface SystemNotice {
@@ -11,26 +12,10 @@ export interface SystemNotice {
 export type ShowOutcome = 'shown' | 'duplicate' | 'not-permitted' | 'unsupported' | 'failed'
 
 export const NOTIFY_LOCK_PREFIX = 'orderline-notify-'
-const SHOWN_KEY = 'orderline:notified'
-const MAX_REMEMBERED = 200
 
 /** Where a click on the notification leads: the order's admin page. */
 export function noticeUrl(notice: Pick<SystemNotice, 'orderId'>): string {
   return notice.orderId ? `/admin/orders/${encodeURIComponent(notice.orderId)}` : '/admin'
-}
-
-/** Adds `tag` to the remembered list (bounded, oldest dropped); returns the new list. */
-export function remember(list: readonly string[], tag: string, max = MAX_REMEMBERED): string[] {
-  return [...list.filter((held) => held !== tag), tag].slice(-max)
-}
-
-function readShown(): string[] {
-  try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(SHOWN_KEY) ?? '[]')
-    return Array.isArray(parsed) ? parsed.filter((tag): tag is string => typeof tag === 'string') : []
-  } catch {
-    return []
-  }
 }
 
 async function readyRegistration(waitMs: number): Promise<ServiceWorkerRegistration | null> {
@@ -41,10 +26,10 @@ async function readyRegistration(waitMs: number): Promise<ServiceWorkerRegistrat
 /**
  * System notifications for admins, once per order per browser however many tabs are open.
  * Permission is asked only from `requestPermission()` (an explicit click), never on load. Every
- * tab calls `show()` for every new order; the tabs queue on the Web Lock `orderline-notify-<tag>`
- * and, inside it, check a per-browser record (localStorage) and the service worker's open
- * notifications: the first tab shows it, the others find it recorded. Serialising on the lock
- * makes the check-then-show race-free, and a tab that fails to show leaves the next one to try.
+ * tab calls `show()` for every new order; the first to claim the tag in a per-browser record
+ * (IndexedDB, pwa/notifiedTags.ts: one transaction checks and writes) shows it, the others find
+ * it claimed. The tabs also queue on the Web Lock `orderline-notify-<tag>`, so a tab that fails
+ * to show gives the claim back before the next one looks, and that one tries.
  * The service worker shows it (`registration.showNotification`), so a click reaches its
  * `notificationclick` handler; the tag (the order id) also collapses any duplicate the OS sees.
  */
@@ -75,17 +60,19 @@ export function useSystemNotifications(options: { readyWaitMs?: number } = {}) {
   async function display(notice: SystemNotice): Promise<ShowOutcome> {
     const registration = await readyRegistration(options.readyWaitMs ?? 5_000)
     if (!registration) return 'unsupported'
-    if (readShown().includes(notice.tag)) return 'duplicate'
-    const open = await registration.getNotifications({ tag: notice.tag }).catch(() => [])
-    if (open.length > 0) return 'duplicate'
-    await registration.showNotification(notice.title, {
-      tag: notice.tag,
-      body: notice.body,
-      icon: '/icons/icon-192.png',
-      data: { orderId: notice.orderId ?? null, url: noticeUrl(notice) },
-    })
-    // Recorded only once shown: if this tab failed, the next one in the lock queue tries.
-    localStorage.setItem(SHOWN_KEY, JSON.stringify(remember(readShown(), notice.tag)))
+    if (!(await claimTag(notice.tag))) return 'duplicate'
+    try {
+      await registration.showNotification(notice.title, {
+        tag: notice.tag,
+        body: notice.body,
+        icon: '/icons/icon-192.png',
+        data: { orderId: notice.orderId ?? null, url: noticeUrl(notice) },
+      })
+    } catch (error) {
+      // Not shown: give the claim back so the next tab in the lock queue tries.
+      await releaseTag(notice.tag).catch(() => undefined)
+      throw error
+    }
     return 'shown'
   }
 
