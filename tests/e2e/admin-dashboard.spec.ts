@@ -158,3 +158,26 @@ test('readable on a 360 px phone and a desktop (screenshots kept)', async ({ bro
     }
   }
 })
+
+test('the chart repaints in the new colours when the colour scheme flips', async ({ browser }) => {
+  const context = await browser.newContext({ colorScheme: 'light' })
+  await signInContext(context, server)
+  const page = await context.newPage()
+  try {
+    await openDashboard(page)
+    const plot = page.locator('.rate-chart__plot')
+    await expect(plot).toHaveAttribute('data-scheme', 'light')
+    const pixels = () => page.locator('.rate-chart__plot canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL())
+    const light = await pixels()
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await expect(plot).toHaveAttribute('data-scheme', 'dark')
+    // Same data, other axis and grid colours: the canvas must differ.
+    expect(await pixels()).not.toBe(light)
+    await expect(page.locator('.rate-chart__plot canvas')).toHaveCount(1)
+    await page.emulateMedia({ colorScheme: 'light' })
+    await expect(plot).toHaveAttribute('data-scheme', 'light')
+    await expect(page.locator('.rate-chart__plot canvas')).toHaveCount(1)
+  } finally {
+    await context.close()
+  }
+})
