@@ -5,10 +5,14 @@
  */
 import type { FastifyReply } from 'fastify'
 import { ApiError } from './errors'
-import type { RateLimiter } from './rateLimit'
+import type { RateLimiter, TakeResult } from './rateLimit'
 
 export function enforceRateLimit(limiter: RateLimiter, key: string, reply: FastifyReply, message: string): void {
-  const result = limiter.take(key)
+  refuseWhenLimited(limiter.take(key), reply, message)
+}
+
+/** The same answer for a limit decided elsewhere (the database's cluster-wide buckets). */
+export function refuseWhenLimited(result: TakeResult, reply: FastifyReply, message: string): void {
   if (result.ok) return
   reply.header('retry-after', String(Math.max(1, Math.ceil(result.retryAfterMs / 1000))))
   throw new ApiError(429, 'rate_limited', message)

@@ -4,7 +4,7 @@ import { requireAdmin } from '../http/auth'
 import { parseWith } from '../http/context'
 import type { AppContext } from '../http/context'
 import { ApiError } from '../http/errors'
-import { enforceRateLimit } from '../http/guards'
+import { enforceRateLimit, refuseWhenLimited } from '../http/guards'
 import { createRateLimiter } from '../http/rateLimit'
 import { disconnectAdminToken } from '../realtime/io'
 
@@ -12,21 +12,24 @@ import { disconnectAdminToken } from '../realtime/io'
  * Login issues short-lived admin JWTs; logout revokes them so a shared machine can be left safely.
  * Guessing is limited twice: per IP (one client trying many accounts or passwords) and per
  * account (many clients, e.g. a botnet, trying one admin's password). scrypt makes each guess
- * slow; the limits make many guesses impossible.
+ * slow; the limits make many guesses impossible. The per-IP budget is this node's (nginx sends an
+ * address to one node); the per-account one is in the database, one budget for every node.
  */
 export function registerAuthRoutes(app: FastifyInstance, { store, auth, io, config }: AppContext): void {
   const perIp = createRateLimiter({ limit: config.loginRateLimitPerMinute, windowMs: config.rateLimitWindowMs })
-  const perAccount = createRateLimiter({ limit: config.loginRateLimitPerAccount, windowMs: config.rateLimitWindowMs })
+  const accountLimit = { limit: config.loginRateLimitPerAccount, windowMs: config.rateLimitWindowMs }
 
   app.post('/api/auth/login', async (request, reply) => {
     enforceRateLimit(perIp, request.ip, reply, 'Too many sign-in attempts from this address; try again later.')
     const body = parseWith(loginBodySchema, request.body)
     const account = body.email.trim().toLowerCase()
-    enforceRateLimit(perAccount, account, reply, 'Too many sign-in attempts for this account; try again later.')
+    if (accountLimit.limit > 0) {
+      refuseWhenLimited(await store.takeLoginToken(account, accountLimit), reply, 'Too many sign-in attempts for this account; try again later.')
+    }
     const user = await store.authenticate(body.email, body.password)
     if (!user) throw new ApiError(401, 'invalid_credentials', 'Email or password is wrong.')
     // The account budget is for failed guesses: the real admin signing in starts afresh.
-    perAccount.reset(account)
+    if (accountLimit.limit > 0) await store.resetLoginTokens(account)
     const token = await auth.issue(user)
     return reply.header('cache-control', 'no-store').send({ token, user })
   })

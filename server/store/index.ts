@@ -5,11 +5,13 @@
  */
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
+import type { TakeResult } from '../http/rateLimit'
 import type { Order, OrderStatus, Product, Stats, User } from '../../src/protocol/order'
 import type { PlaceOrderBody } from '../../src/protocol/schemas'
 import { openDatabase, withBootstrapLock } from './db'
 import type { SqlDialect } from './db'
 import { migrateToLatest } from './migrations'
+import { resetLoginTokens, takeLoginToken, type BucketLimit } from './loginBuckets'
 import * as orders from './orders'
 import { isTokenRevoked, revokeToken } from './revocations'
 import type { Database } from './schema'
@@ -43,6 +45,9 @@ export interface Store {
   /** Records a logged-out admin token id until `expiresAt`; idempotent. */
   revokeToken(jti: string, expiresAt: Date): Promise<void>
   isTokenRevoked(jti: string): Promise<boolean>
+  /** Takes one sign-in attempt from the account's cluster-wide budget. */
+  takeLoginToken(account: string, limit: BucketLimit): Promise<TakeResult>
+  resetLoginTokens(account: string): Promise<void>
   close(): Promise<void>
 }
 
@@ -81,6 +86,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     stats: () => computeStats(db),
     revokeToken: (jti, expiresAt) => revokeToken(db, jti, expiresAt),
     isTokenRevoked: (jti) => isTokenRevoked(db, jti),
+    takeLoginToken: (account, limit) => takeLoginToken(db, dialect, account, limit),
+    resetLoginTokens: (account) => resetLoginTokens(db, account),
     close: () => db.destroy(),
   }
 }

@@ -96,6 +96,23 @@ const migrationsFor = (dialect: SqlDialect): Record<string, Migration> => ({
       await sql`drop table if exists revoked_tokens`.execute(db)
     },
   },
+  // The per-account sign-in budget must be one budget for the whole cluster, or N nodes would
+  // allow N times the guesses against one admin: a token bucket per account, in the database.
+  '0003_login_buckets': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('login_buckets')
+        .addColumn('account', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        // Epoch milliseconds; a double holds them exactly and compares on both dialects.
+        .addColumn('updated_at', 'double precision', (c) => c.notNull())
+        .addColumn('granted', 'integer', (c) => c.notNull())
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table if exists login_buckets`.execute(db)
+    },
+  },
 })
 
 /**

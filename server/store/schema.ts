@@ -65,6 +65,16 @@ export interface RevokedTokensTable {
   expires_at: string
 }
 
+export interface LoginBucketsTable {
+  /** Lower-cased email: the account being guessed at, whether or not it exists. */
+  account: string
+  tokens: number
+  /** Epoch milliseconds of the last take. */
+  updated_at: number
+  /** 1 when the last take got a token: how one upsert tells the caller its answer. */
+  granted: number
+}
+
 export interface Database {
   products: ProductsTable
   users: UsersTable
@@ -72,4 +82,5 @@ export interface Database {
   change_log: ChangeLogTable
   idempotency_keys: IdempotencyKeysTable
   revoked_tokens: RevokedTokensTable
+  login_buckets: LoginBucketsTable
 }

@@ -3,28 +3,18 @@
  * restarted). A token logged out through one is refused by the other over REST, at the socket
  * handshake and on session recovery, and stays refused after a restart.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
 import { api, connectSocket, loginAdmin, startServer } from './helpers'
-import { createPgDatabase, TEST_DATABASE } from './testDatabase'
+import { sharedTestDatabase } from './testDatabase'
 import type { TestDatabase } from './testDatabase'
 
 let database: TestDatabase
 let nodeA: RunningServer
 let nodeB: RunningServer
 
-/** One database both servers open: a file for SQLite (`:memory:` is private to a connection). */
-async function sharedDatabase(): Promise<TestDatabase> {
-  if (TEST_DATABASE === 'postgres') return createPgDatabase()
-  const dir = mkdtempSync(join(tmpdir(), 'orderline-revocation-'))
-  return { url: join(dir, 'shared.sqlite'), release: async () => rmSync(dir, { recursive: true, force: true }) }
-}
-
 beforeAll(async () => {
-  database = await sharedDatabase()
+  database = await sharedTestDatabase()
   nodeA = await startServer({ databaseUrl: database.url })
   nodeB = await startServer({ databaseUrl: database.url })
 })
@@ -81,7 +71,7 @@ describe('a logout through one node', () => {
 
 describe('a database that cannot answer the revocation lookup', () => {
   it('answers 5xx, not a 401 that would sign the admin out', async () => {
-    const dbase = await sharedDatabase()
+    const dbase = await sharedTestDatabase()
     const node = await startServer({ databaseUrl: dbase.url })
     try {
       const token = await loginAdmin(node)

@@ -10,6 +10,7 @@ import { createRateLimiter } from '../../server/http/rateLimit'
 import type { Ack } from '../../src/protocol/events'
 import type { ClientSocket } from './helpers'
 import { ADMIN_EMAIL, ADMIN_PASSWORD, api, connectSocket, loginAdmin, patchStatus, placeOrder, sleep, startServer, waitForEvent } from './helpers'
+import { sharedTestDatabase } from './testDatabase'
 
 describe('createRateLimiter (pure)', () => {
   it('allows a burst of `limit`, refuses the next, and refills continuously', () => {
@@ -90,6 +91,26 @@ describe('login', () => {
     expect((await login(s, ADMIN_EMAIL, ADMIN_PASSWORD)).status).toBe(200)
     expect((await login(s, ADMIN_EMAIL)).status).toBe(401)
     expect((await login(s, ADMIN_EMAIL)).status).toBe(401)
+  })
+
+  it('per account: one budget for the whole cluster, however guesses are spread over nodes, even at once', async () => {
+    const database = await sharedTestDatabase()
+    const limits = { loginRateLimitPerMinute: 1000, loginRateLimitPerAccount: 3, rateLimitWindowMs: 60_000, databaseUrl: database.url }
+    const nodes = [await startServer(limits), await startServer(limits)]
+    try {
+      // Twelve guesses at one account, six per node, all in flight together: three may be tried.
+      const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => login(nodes[i % 2]!, ADMIN_EMAIL)))
+      expect(statuses.filter((s) => s.status === 401)).toHaveLength(3)
+      expect(statuses.filter((s) => s.status === 429)).toHaveLength(9)
+      // Another account's budget is its own; and a node restarted does not hand out a new one.
+      expect((await login(nodes[1]!, 'someone@example.com')).status).toBe(401)
+      await nodes[0]!.close()
+      nodes[0] = await startServer(limits)
+      expect((await login(nodes[0], ADMIN_EMAIL)).status).toBe(429)
+    } finally {
+      for (const node of nodes) await node.close()
+      await database.release()
+    }
   })
 
   it('per IP: many accounts from one address hit 429; recovers after the window', async () => {

@@ -5,6 +5,9 @@
  * they are with `:memory:` SQLite.
  */
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll } from 'vitest'
 
@@ -61,6 +64,16 @@ export async function createPgDatabase(): Promise<TestDatabase> {
 export async function freshTestDatabase(): Promise<TestDatabase> {
   if (TEST_DATABASE === 'sqlite') return { url: ':memory:', release: async () => {} }
   return createPgDatabase()
+}
+
+/**
+ * A database several servers in one test open together (two nodes, or one node restarted): a
+ * file for SQLite, since `:memory:` is private to its connection.
+ */
+export async function sharedTestDatabase(): Promise<TestDatabase> {
+  if (TEST_DATABASE === 'postgres') return createPgDatabase()
+  const dir = mkdtempSync(join(tmpdir(), 'orderline-shared-'))
+  return { url: join(dir, 'shared.sqlite'), release: async () => rmSync(dir, { recursive: true, force: true }) }
 }
 
 // Whatever a test file created and did not release (a server closed piecemeal, a failed test).
