@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- part …]`: runs the benchmark parts (all by default), each writing its section
  * to bench/results/, then assembles BENCHMARKS.md. Parts: bundle, connections (+ browser memory),
- * fanout, pollcost, server, pagestart; and `cluster` (needs PostgreSQL, Redis, nginx) when named. Bounded: the whole suite stays under ten minutes on 2 cores.
+ * fanout, pollcost, server, pagestart, auth; and `cluster` (needs PostgreSQL, Redis, nginx) when named. Bounded: the whole suite stays under ten minutes on 2 cores.
  */
 import { assembleBenchmarks, writeSection, type Section } from './lib/report'
 import { startServer, type TestServer } from '../tests/e2e/support/server'
@@ -15,6 +15,7 @@ const PARTS: Record<string, () => Promise<Part>> = {
   pollcost: async () => (await import('./pollcost')).run,
   server: async () => (await import('./server')).run,
   pagestart: async () => (await import('./pagestart')).run,
+  auth: async () => (await import('./auth')).run,
   cluster: async () => (await import('./cluster')).run,
 }
 /** Parts that need PostgreSQL, Redis and nginx: run only when named. */
