@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { BrowserContext, Page } from '@playwright/test'
 import { expect } from '@playwright/test'
-import { ORDER_STATUSES, type OrderStatus } from '../../src/protocol'
+import { ORDER_STATUSES, type Order, type OrderStatus } from '../../src/protocol'
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from './support/server'
 
 /** Logs in over HTTP and stores the session the way the app does, for every page of `context`. */
@@ -93,5 +93,82 @@ export function seedOrders(databasePath: string, count: number, now = Date.now()
     return { statuses }
   } finally {
     db.close()
+  }
+}
+
+/** The server's copy of an order, read over HTTP as an admin (never through a page). */
+export async function fetchOrderAsAdmin(server: TestServer, id: string): Promise<Order> {
+  const response = await fetch(`${server.url}/api/orders/${id}`, { headers: { authorization: `Bearer ${await server.adminToken()}` } })
+  if (!response.ok) throw new Error(`GET order ${id}: ${response.status}`)
+  return (await response.json()) as Order
+}
+
+export interface ServiceWorkerInspector {
+  /** The about:blank page the CDP session lives on: no app code, not a client of the app. */
+  readonly page: Page
+  /** The activated version of the registration whose scope is `origin` + '/'. */
+  activeVersion(origin: string): Promise<{ registrationId: string; versionId: string }>
+  runningStatus(origin: string): string | null
+  controlledClients(origin: string): string[]
+  /** Stops the origin's service worker and waits until Chromium reports it stopped. */
+  stop(origin: string): Promise<void>
+  /**
+   * Fires a Background Sync event at the registration. Chromium answers success even when it
+   * refuses (e.g. the worker is emulated offline), so callers must check the effect.
+   */
+  dispatchSync(origin: string, tag: string, lastChance?: boolean): Promise<void>
+}
+
+/**
+ * Drives a context's service workers over CDP with every app tab closed. The ServiceWorker
+ * domain is served to page targets only (not the browser session), and a page's session sees
+ * every registration of its context, so an about:blank page is enough and runs no app code.
+ */
+export async function inspectServiceWorkers(context: BrowserContext): Promise<ServiceWorkerInspector> {
+  const page = await context.newPage()
+  const cdp = await context.newCDPSession(page)
+  const scopes = new Map<string, string>()
+  const versions = new Map<string, { registrationId: string; runningStatus: string; status: string; controlledClients: string[] }>()
+  cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+    for (const r of registrations) {
+      if (r.isDeleted) scopes.delete(r.registrationId)
+      else scopes.set(r.registrationId, r.scopeURL)
+    }
+  })
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }) => {
+    for (const v of updated) {
+      versions.set(v.versionId, { registrationId: v.registrationId, runningStatus: v.runningStatus, status: v.status, controlledClients: v.controlledClients ?? [] })
+    }
+  })
+  await cdp.send('ServiceWorker.enable')
+
+  const find = (origin: string): { registrationId: string; versionId: string } | null => {
+    for (const [versionId, version] of versions) {
+      if (version.status === 'activated' && scopes.get(version.registrationId) === `${origin}/`) return { registrationId: version.registrationId, versionId }
+    }
+    return null
+  }
+  const activeVersion = async (origin: string): Promise<{ registrationId: string; versionId: string }> => {
+    await expect.poll(() => find(origin) !== null, { message: `an activated service worker for ${origin}` }).toBe(true)
+    return find(origin)!
+  }
+  const versionOf = (origin: string) => {
+    const found = find(origin)
+    return found ? versions.get(found.versionId) : undefined
+  }
+  return {
+    page,
+    activeVersion,
+    runningStatus: (origin) => versionOf(origin)?.runningStatus ?? null,
+    controlledClients: (origin) => versionOf(origin)?.controlledClients ?? [],
+    stop: async (origin) => {
+      const { versionId } = await activeVersion(origin)
+      await cdp.send('ServiceWorker.stopWorker', { versionId })
+      await expect.poll(() => versions.get(versionId)?.runningStatus, { timeout: 15_000 }).toBe('stopped')
+    },
+    dispatchSync: async (origin, tag, lastChance = false) => {
+      const { registrationId } = await activeVersion(origin)
+      await cdp.send('ServiceWorker.dispatchSyncEvent', { origin, registrationId, tag, lastChance })
+    },
   }
 }
