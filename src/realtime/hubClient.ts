@@ -21,6 +21,13 @@ export interface HubTransport {
   readonly needsTabLock: boolean
   /** Leader mode: called when another tab took over the hub; the client says hello again. */
   onHubChanged?(callback: () => void): () => void
+  /**
+   * Entering the back/forward cache: let go of everything that could receive a message while the
+   * page is frozen (Chromium evicts a cached page on a BroadcastChannel or SharedWorker message).
+   */
+  suspend?(): void
+  /** Restored from the back/forward cache: undo `suspend`; resolves when the hub can be reached. */
+  resume?(): Promise<void>
   dispose?(): void
 }
 
@@ -60,7 +67,13 @@ export class HubClient implements RealtimeClient {
   /** undefined: this tab never set credentials, so it does not replay any. */
   private credentials: string | null | undefined
   private releaseLock: (() => void) | null = null
-  private readonly lock: Promise<unknown>
+  private lock: Promise<unknown>
+  /**
+   * Back/forward cache restores so far. The hub forgot this tab while it was cached, so events
+   * were missed although the hub's stream (hubId, syncEpoch) did not break: each restore counts
+   * as one more sync epoch in what this tab reports, which makes the stores resync.
+   */
+  private restores = 0
   private closed = false
   /**
    * What the hub calls. It never throws back: a rejection would tell the hub this tab is dead,
@@ -71,7 +84,7 @@ export class HubClient implements RealtimeClient {
       if (typeof sentAt === 'number') hopLatency.record(hopNow() - sentAt)
       for (const listener of this.eventListeners) this.safely(() => listener(event))
     },
-    onStatus: (status) => this.setStatus(status),
+    onStatus: (status) => this.setStatus(this.fromHub(status)),
     onPollTick: async (plan) => {
       const relay = this.options.relayPoll
       if (!relay) return { ok: false, orders: [] }
@@ -90,10 +103,7 @@ export class HubClient implements RealtimeClient {
   ) {
     this.transport = transport
     this.status = initialStatus(transport.mode)
-    this.lock = holdTabLock(tabLockName(this.tabId)).then((release) => {
-      this.releaseLock = release
-      if (this.closed) release?.()
-    })
+    this.lock = this.holdLock()
     this.api = this.start()
     this.api.catch((error: unknown) => this.unreachable(error))
     globalThis.addEventListener?.('pagehide', this.onPageHide)
@@ -119,7 +129,7 @@ export class HubClient implements RealtimeClient {
 
   /** Asks the hub for its status now (diagnostics refresh). */
   async refreshStatus(): Promise<HubStatus> {
-    const status = await (await this.api).getStatus()
+    const status = this.fromHub(await (await this.api).getStatus())
     this.setStatus(status)
     return status
   }
@@ -262,7 +272,7 @@ export class HubClient implements RealtimeClient {
         timeout,
       ])
       if (!result.ok) throw new Error(`hub refused hello: ${result.error.code} ${result.error.message}`)
-      this.setStatus(result.status)
+      this.setStatus(this.fromHub(result.status))
       this.reportVisibility(api)
       return api
     } finally {
@@ -276,25 +286,51 @@ export class HubClient implements RealtimeClient {
     await Promise.all([...this.watches.values()].map((watch) => api.watch(this.tabId, watch.interest)))
   }
 
-  /** Leaving (or entering the back/forward cache): free our rooms now, not at lock grant. */
-  private readonly onPageHide = (): void => {
+  /** Holds this tab's liveness lock (again after a bfcache restore). */
+  private holdLock(): Promise<void> {
+    return holdTabLock(tabLockName(this.tabId)).then((release) => {
+      this.releaseLock = release
+      if (this.closed) release?.()
+    })
+  }
+
+  private fromHub(status: HubStatus): HubStatus {
+    return this.restores === 0 ? status : { ...status, syncEpoch: (status.syncEpoch ?? 0) + this.restores }
+  }
+
+  /**
+   * Leaving (or entering the back/forward cache): free our rooms now, not at lock grant. A cached
+   * page also lets go of its lock — for the hub it is gone until restored, and a lock wanted by
+   * someone else would get it evicted — and of the transport's channels.
+   */
+  private readonly onPageHide = (event: Event): void => {
     if (this.closed) return
     this.api.then((api) => api.bye(this.tabId)).catch(() => {})
+    if (!(event as PageTransitionEvent).persisted) return
+    this.transport.suspend?.()
+    // Chained: a lock still being acquired is let go of as soon as it is held.
+    this.lock = this.lock.then(() => {
+      this.releaseLock?.()
+      this.releaseLock = null
+    })
   }
 
   /** Restored from the back/forward cache: the hub forgot us at pagehide; say hello again. */
   private readonly onPageShow = (event: Event): void => {
     if (this.closed || !(event as PageTransitionEvent).persisted) return
-    this.rejoin()
+    this.restores++
+    this.lock = this.lock.then(() => this.holdLock())
+    this.rejoin(this.transport.resume?.())
   }
 
   /** Says hello again and replays everything this tab asked for (bfcache restore, new leader). */
-  private rejoin(): void {
+  private rejoin(resumed: Promise<void> = Promise.resolve()): void {
     if (this.closed) return
     const transport = this.transport
     this.api = this.api
       .catch(() => transport.connect())
       .then(async () => {
+        await resumed
         const api = await this.hello(transport)
         await this.replay(api)
         return api

@@ -25,23 +25,30 @@ export const leaderState = { isLeader: false, leaderId: null as string | null, h
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: ReturnType<typeof setTimeout> }
 
 export function leaderTransport(log: (message: string, detail?: unknown) => void = () => {}): HubTransport {
-  const channel = new BroadcastChannel(leaderChannelName(config.buildId))
+  let channel: BroadcastChannel | null = null
   const pending = new Map<string, Pending>()
   const hubChanged = new Set<() => void>()
   let listener: HubListener | null = null
   let myTabId: string | null = null
   let currentLeader: string | null = null
   let leaderKnown: (() => void) | null = null
-  const ready = new Promise<void>((resolve) => (leaderKnown = resolve))
+  /** Resolves once a leader is known; renewed while the page sits in the back/forward cache. */
+  let ready = new Promise<void>((resolve) => (leaderKnown = resolve))
   let stopHost: (() => void) | null = null
-  const abort = new AbortController()
+  /** Aborts this page's place in the leader queue (and its leadership): dispose, or bfcache. */
+  let abort = new AbortController()
+  let suspended = false
+  let disposed = false
 
-  const post = (message: TabMessage): void => channel.postMessage(message)
+  const post = (message: TabMessage): void => channel?.postMessage(message)
 
   function call<T>(method: HubMethod, tabId: string, args: unknown[]): Promise<T> {
+    // Would be sent after the restore, ahead of the new hello: refuse, the client replays.
+    if (suspended) return Promise.reject(new Error('page is in the back/forward cache'))
     return ready.then(
       () =>
         new Promise<T>((resolve, reject) => {
+          if (suspended) return reject(new Error('page is in the back/forward cache'))
           const callId = crypto.randomUUID()
           const timer = setTimeout(() => {
             pending.delete(callId)
@@ -73,7 +80,7 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
     for (const callback of hubChanged) callback()
   }
 
-  channel.onmessage = (event: MessageEvent) => {
+  function onMessage(event: MessageEvent): void {
     const message = parseLeaderMessage(event.data)
     if (!message) return
     if (message.kind === 'leader') return onLeader(message.leaderId)
@@ -99,15 +106,30 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
     }
   }
 
+  function openChannel(): void {
+    channel = new BroadcastChannel(leaderChannelName(config.buildId))
+    channel.onmessage = onMessage
+  }
+
   async function relayPoll(pollId: string, plan: PollPlan): Promise<void> {
     const outcome = listener?.onPollTick ? await listener.onPollTick(plan).catch(() => ({ ok: false, orders: [] })) : { ok: false, orders: [] }
     post({ kind: 'pollResult', pollId, outcome })
   }
 
+  /** Stops hosting the hub (idempotent): dispose, bfcache, or the lock request was aborted. */
+  function stopHosting(): void {
+    stopHost?.()
+    stopHost = null
+    if (!leaderState.isLeader) return
+    leaderState.isLeader = false
+    delete document.documentElement.dataset.hubLeader
+  }
+
   /** Queue for leadership for the page's whole life; granted when every earlier holder is gone. */
   function elect(): void {
+    const { signal } = abort
     navigator.locks
-      .request(leaderLockName(config.buildId), { signal: abort.signal }, async () => {
+      .request(leaderLockName(config.buildId), { signal }, async () => {
         const leaderId = crypto.randomUUID()
         let host: Awaited<ReturnType<typeof import('./leaderHost').startLeaderHost>>
         try {
@@ -115,17 +137,18 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
         } catch (error) {
           // Could not host (chunk failed to load): let the next tab lead, and queue again.
           log('could not become leader', error)
-          setTimeout(() => !abort.signal.aborted && elect(), 1_000)
+          setTimeout(() => !signal.aborted && elect(), 1_000)
           return
         }
+        if (signal.aborted) return host.stop() // suspended while the module loaded
         stopHost = host.stop
         leaderState.isLeader = true
         document.documentElement.dataset.hubLeader = 'true'
         // The host's own channel object delivers its 'leader' announcement to ours too; in case
         // of ordering surprises, learn it directly as well.
         onLeader(leaderId)
-        await new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }))
-        host.stop()
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+        stopHosting()
       })
       .catch(() => {
         /* aborted on dispose */
@@ -147,25 +170,61 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
     bye: (tabId) => call('bye', tabId, []),
   }
 
+  /** Opens the channel, queues for leadership and asks who leads until someone answers. */
+  async function findLeader(): Promise<void> {
+    openChannel()
+    elect()
+    const ping = setInterval(() => post({ kind: 'ping' }), PING_EVERY_MS)
+    post({ kind: 'ping' })
+    try {
+      await ready
+    } finally {
+      clearInterval(ping)
+    }
+  }
+
   let connecting: Promise<HubApi> | null = null
   return {
     mode: 'leader',
     needsTabLock: true,
     connect() {
       connecting ??= (async () => {
-        elect()
-        const ping = setInterval(() => post({ kind: 'ping' }), PING_EVERY_MS)
-        post({ kind: 'ping' })
-        try {
-          await ready
-        } finally {
-          clearInterval(ping)
-        }
+        await findLeader()
         // Warm the host module now, so a follower that inherits the lock starts its hub at once.
         if (!leaderState.isLeader) setTimeout(() => void import('./leaderHost').catch(() => undefined), 2_000)
         return api
       })()
       return connecting
+    },
+    /**
+     * Entering the back/forward cache: a message on the channel would evict the page, and a
+     * frozen leader would leave every other tab without a hub. Say bye, step down (the next tab
+     * in the queue takes over, as when a leader closes) and close the channel.
+     */
+    suspend() {
+      if (suspended || disposed || !channel) return
+      suspended = true
+      if (myTabId && currentLeader) post({ kind: 'call', callId: crypto.randomUUID(), tabId: myTabId, method: 'bye', args: [] })
+      for (const [callId, entry] of pending) {
+        clearTimeout(entry.timer)
+        entry.reject(new Error('page is in the back/forward cache'))
+        pending.delete(callId)
+      }
+      abort.abort()
+      stopHosting()
+      channel.close()
+      channel = null
+      // Whoever leads after the restore is learnt afresh; the client says hello again itself.
+      // (No leader known yet: the first connect still waits on the pending promise.)
+      if (currentLeader !== null) ready = new Promise<void>((resolve) => (leaderKnown = resolve))
+      currentLeader = null
+      leaderState.leaderId = null
+    },
+    async resume() {
+      if (!suspended || disposed) return ready
+      suspended = false
+      abort = new AbortController()
+      await findLeader()
     },
     exportListener: (tabListener) => tabListener,
     onHubChanged(callback) {
@@ -173,9 +232,11 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
       return () => hubChanged.delete(callback)
     },
     dispose() {
+      disposed = true
       abort.abort()
-      stopHost?.()
-      channel.close()
+      stopHosting()
+      channel?.close()
+      channel = null
     },
   }
 }
