@@ -356,4 +356,24 @@ describe('createHubApi', () => {
     expect(grants.get('lock-t2')!.signal?.aborted).toBe(true)
     expect(hub.getStatus().tabs).toBe(0)
   })
+
+  it('lets go of every queued lock request when its in-page hub stops, and queues no more', async () => {
+    const { hub } = setup()
+    const signals = new Map<string, AbortSignal | undefined>()
+    const locks = {
+      request: (name: string, options: { signal?: AbortSignal }) => {
+        signals.set(name, options.signal)
+        return new Promise((_resolve, reject) => options.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
+      },
+    } as unknown as LockManager
+    const stopped = new AbortController()
+    const api = createHubApi(hub, { build: 'b1', locks, stopped: stopped.signal })
+    await api.hello({ tabId: 't1', protocol: HUB_PROTOCOL_VERSION, build: 'b1', lockName: 'lock-t1' }, tab().listener)
+    await api.hello({ tabId: 't2', protocol: HUB_PROTOCOL_VERSION, build: 'b1', lockName: 'lock-t2' }, tab().listener)
+    expect([...signals.values()].map((signal) => signal?.aborted)).toEqual([false, false])
+    stopped.abort()
+    expect([...signals.values()].map((signal) => signal?.aborted)).toEqual([true, true])
+    await api.hello({ tabId: 't3', protocol: HUB_PROTOCOL_VERSION, build: 'b1', lockName: 'lock-t3' }, tab().listener)
+    expect(signals.has('lock-t3')).toBe(false)
+  })
 })

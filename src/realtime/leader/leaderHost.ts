@@ -36,7 +36,8 @@ export function startLeaderHost(leaderId: string, log: (message: string, detail?
     isOnline: () => navigator.onLine !== false,
     log,
   })
-  const api: HubApi = createHubApi(hub, { build: config.buildId, locks: navigator.locks, log })
+  const stopped = new AbortController()
+  const api: HubApi = createHubApi(hub, { build: config.buildId, locks: navigator.locks, log, stopped: stopped.signal })
 
   /** Stands in for a tab's Comlink listener: everything goes over the channel, tagged with its id. */
   function remoteListener(tabId: string): HubListener {
@@ -104,6 +105,7 @@ export function startLeaderHost(leaderId: string, log: (message: string, detail?
   return {
     leaderId,
     stop() {
+      stopped.abort()
       hub.stop()
       channel.close()
     },

@@ -14,6 +14,11 @@ export interface HubApiOptions {
   /** The lock manager used to learn that a tab is gone; undefined → tabs are freed by `bye` only. */
   locks?: LockManager | undefined
   log?: (message: string, detail?: unknown) => void
+  /**
+   * Aborted when an in-page hub stops (a leader stepping down): its queued lock requests go with
+   * it, instead of being granted later to a hub that no longer has the tabs.
+   */
+  stopped?: AbortSignal
 }
 
 const TAB_ID = /^[A-Za-z0-9-]{1,64}$/
@@ -36,10 +41,18 @@ export function createHubApi(hub: Hub, options: HubApiOptions): HubApi {
   const log = options.log ?? (() => {})
   /** tabId → aborts the pending lock request (bye, or a re-hello that starts a new one). */
   const lockWatches = new Map<string, AbortController>()
+  options.stopped?.addEventListener(
+    'abort',
+    () => {
+      for (const controller of lockWatches.values()) controller.abort()
+      lockWatches.clear()
+    },
+    { once: true },
+  )
 
   function watchLiveness(tabId: string, lockName: string): void {
     const locks = options.locks
-    if (!locks) return
+    if (!locks || options.stopped?.aborted) return
     lockWatches.get(tabId)?.abort()
     const controller = new AbortController()
     lockWatches.set(tabId, controller)
