@@ -1,5 +1,5 @@
 // Measures what each surface of the built app downloads, from Vite's chunk graph
-// (dist/.vite/manifest.json): the tracking page (entry + its static imports + CSS), the admin
+// (dist/.vite/manifest.json): the tracking page (boot guard + entry + its static imports + CSS), the admin
 // board (that plus its lazy route chunk), the hub worker and the service worker. Used by the
 // size budget step of `npm test` and by `npm run bench`.
 import { readFileSync, readdirSync, existsSync } from 'node:fs'
@@ -56,14 +56,17 @@ export function measureBundle(distDir = 'dist') {
   const board = Object.keys(manifest).find((key) => key.endsWith('AdminBoardView.vue'))
   const hub = readdirSync(path.join(distDir, 'assets')).find((name) => /^hub\.worker-.*\.js$/.test(name))
   if (!entry || !board || !hub) throw new Error('could not find the entry, the admin board chunk or the hub worker in the build')
-  const trackingFiles = chunkClosure(manifest, [entry])
+  // Plain scripts index.html loads before the app (public/boot-guard.js): every page pays them.
+  const html = readFileSync(path.join(distDir, 'index.html'), 'utf8')
+  const classicScripts = [...html.matchAll(/<script(?![^>]*type="module")[^>]*\ssrc="\/([^"]+)"/g)].map((match) => match[1])
+  const trackingFiles = [...classicScripts, ...chunkClosure(manifest, [entry])]
   const hubFiles = workerClosure(distDir, `assets/${hub}`)
   const pageHasSocketClient = trackingFiles
     .filter((file) => file.endsWith('.js'))
     .some((file) => /engine\.io|EIO=/.test(readFileSync(path.join(distDir, file), 'utf8')))
   return {
     trackingPage: sizeOf(distDir, trackingFiles),
-    adminBoard: sizeOf(distDir, chunkClosure(manifest, [entry, board])),
+    adminBoard: sizeOf(distDir, [...classicScripts, ...chunkClosure(manifest, [entry, board])]),
     hubWorker: sizeOf(distDir, hubFiles),
     serviceWorker: sizeOf(distDir, ['sw.js']),
     pageHasSocketClient,

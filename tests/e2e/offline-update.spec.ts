@@ -21,7 +21,7 @@ function pointTo(dir: string): void {
 }
 
 function entryScript(dir: string): string {
-  const match = /<script[^>]+src="([^"]+)"/.exec(readFileSync(path.join(dir, 'index.html'), 'utf8'))
+  const match = /<script type="module"[^>]*\ssrc="([^"]+)"/.exec(readFileSync(path.join(dir, 'index.html'), 'utf8'))
   if (!match?.[1]) throw new Error(`no entry script in ${dir}`)
   return match[1]
 }
