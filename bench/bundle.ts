@@ -12,7 +12,7 @@ export async function run(): Promise<Section> {
   const measured = measureBundle(process.env.E2E_STATIC_DIR ?? 'dist')
   const budget = JSON.parse(readFileSync('bench/size-budget.json', 'utf8')) as { gzipBytes: Record<string, number> }
   const surfaces = [
-    ['trackingPage', 'tracking page (entry + static imports + CSS)'],
+    ['trackingPage', 'tracking page (boot guard + entry + static imports + CSS)'],
     ['adminBoard', 'admin board (the above + board route chunk)'],
     ['hubWorker', 'hub worker (SharedWorker)'],
     ['serviceWorker', 'service worker (sw.js)'],
