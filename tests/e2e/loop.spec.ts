@@ -4,7 +4,8 @@
  */
 import { expect, test } from '@playwright/test'
 import { placeOrder, setStatus, trackingPath } from './support/api'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type TestServer } from './support/server'
+import { startServer, type TestServer } from './support/server'
+import { signIn } from './hub-support'
 
 let server: TestServer
 test.beforeAll(async () => {
@@ -32,11 +33,8 @@ test('customer orders, admin advances the status, the customer tab follows live'
     const orderId = decodeURIComponent(new URL(shop.url()).pathname.split('/').pop() ?? '')
 
     const board = await admin.newPage()
-    await board.goto(server.url + '/login')
-    await board.getByLabel('Email').fill(ADMIN_EMAIL)
-    await board.getByLabel('Password').fill(ADMIN_PASSWORD)
-    await board.getByRole('button', { name: 'Sign in' }).click()
-    await expect(board).toHaveURL(/\/admin/)
+    // Through the real form, as an admin would.
+    await signIn(board, server)
     const row = board.locator(`[data-order-id="${orderId}"]`)
     await expect(row).toBeVisible()
     await row.getByRole('link').first().click()

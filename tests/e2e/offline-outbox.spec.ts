@@ -6,7 +6,8 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test'
 import type { Order } from '../../src/protocol'
 import { placeOrder, setStatus } from './support/api'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type TestServer } from './support/server'
+import { startServer, type TestServer } from './support/server'
+import { signIn as signInThroughForm } from './hub-support'
 import { blockNetwork, buildApp } from './offline-build'
 
 let server: TestServer
@@ -26,11 +27,7 @@ async function getOrder(id: string): Promise<Order> {
 
 async function signIn(context: BrowserContext): Promise<Page> {
   const page = await context.newPage()
-  await page.goto(server.url + '/login')
-  await page.getByLabel('Email').fill(ADMIN_EMAIL)
-  await page.getByLabel('Password').fill(ADMIN_PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await expect(page).toHaveURL(/\/admin/)
+  await signInThroughForm(page, server)
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
   return page
 }

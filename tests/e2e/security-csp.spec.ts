@@ -5,7 +5,8 @@
  */
 import { expect, test, type Page } from '@playwright/test'
 import { placeOrder, trackingPath } from './support/api'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type TestServer } from './support/server'
+import { startServer, type TestServer } from './support/server'
+import { signIn } from './hub-support'
 
 let server: TestServer
 test.beforeAll(async () => {
@@ -69,11 +70,7 @@ test('storefront, tracking page and dashboard run under the CSP with no violatio
     await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live')
     expect(await domViolations(page)).toEqual([])
 
-    await page.goto(server.url + '/login')
-    await page.getByLabel('Email').fill(ADMIN_EMAIL)
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect(page).toHaveURL(/\/admin/)
+    await signIn(page, server)
     await expect(page.locator(`[data-order-id="${order.id}"]`)).toBeVisible()
     await page.goto(server.url + '/admin/dashboard')
     await page.waitForTimeout(1000)

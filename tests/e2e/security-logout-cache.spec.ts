@@ -4,7 +4,8 @@
  */
 import { expect, test } from '@playwright/test'
 import { placeOrder } from './support/api'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type TestServer } from './support/server'
+import { startServer, type TestServer } from './support/server'
+import { signIn } from './hub-support'
 
 let server: TestServer
 test.beforeAll(async () => {
@@ -27,11 +28,7 @@ test('after logout, no cached admin response is served offline', async ({ browse
     await page.reload()
     expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
 
-    await page.goto(server.url + '/login')
-    await page.getByLabel('Email').fill(ADMIN_EMAIL)
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await expect(page).toHaveURL(/\/admin/)
+    await signIn(page, server)
     await expect(page.locator(`[data-order-id="${order.id}"]`)).toBeVisible()
     const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('orderline.session') ?? 'null') as { token?: string } | null)?.token ?? null)
     expect(token).toBeTruthy()
