@@ -14,7 +14,7 @@ export default defineConfig({
     vue(),
     VitePWA({
       strategies: 'injectManifest',
-      srcDir: 'src/workers/sw',
+      srcDir: 'src/sw',
       filename: 'sw.ts',
       registerType: 'prompt',
       injectRegister: false,

@@ -19,7 +19,7 @@ export async function launchBrowser(): Promise<Browser> {
 
 /**
  * A context whose tabs start the hub in `mode` (the localStorage switch read by
- * src/realtime/client.ts), and record when each order status first appears on screen.
+ * src/app/realtime/client.ts), and record when each order status first appears on screen.
  */
 /**
  * Records when each status first renders (epoch ms): key '<status>' for the tracking page and

@@ -26,7 +26,7 @@ test.afterAll(async () => {
   await server?.stop()
 })
 
-// As in src/offline/swProtocol.ts (outside the e2e tsconfig, which takes src/protocol only).
+// As in src/shared/swProtocol.ts (outside the e2e tsconfig, which takes src/protocol only).
 const OUTBOX_SYNC_TAG = 'orderline-outbox'
 const OUTBOX_CHANNEL = 'orderline-outbox'
 
@@ -78,7 +78,7 @@ async function reopen(session: Session, order: Order): Promise<Page> {
   return page
 }
 
-/** The outbox straight from IndexedDB (names as in src/offline/outboxDb.ts), not as one order's view shows it. */
+/** The outbox straight from IndexedDB (names as in src/shared/outboxDb.ts), not as one order's view shows it. */
 function outboxSize(page: Page): Promise<number> {
   return page.evaluate(
     () =>

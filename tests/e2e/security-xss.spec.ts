@@ -50,7 +50,7 @@ test('payloads render as text on the admin board and the order page', async ({ b
   const { user } = (await me.json()) as { user: unknown }
   const context = await browser.newContext()
   try {
-    // The session the login form would store (src/stores/session.ts, 'orderline.session').
+    // The session the login form would store (src/app/stores/session.ts, 'orderline.session').
     await context.addInitScript(
       ([session]) => {
         if (!localStorage.getItem('orderline.session')) localStorage.setItem('orderline.session', session as string)

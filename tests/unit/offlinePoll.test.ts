@@ -1,13 +1,13 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { applyClientMessage } from '../../src/offline/swBridge'
-import { etagOfVersion, runPoll, type PollDeps } from '../../src/offline/pollCore'
-import { describeAge, effectiveState, useFreshnessStore } from '../../src/offline/freshness'
-import { parseClientMessage, parseSwMessage } from '../../src/offline/swProtocol'
-import { useOrdersStore } from '../../src/stores/orders'
+import { applyClientMessage } from '../../src/app/offline/swBridge'
+import { etagOfVersion, runPoll, type PollDeps } from '../../src/shared/pollCore'
+import { describeAge, effectiveState, useFreshnessStore } from '../../src/app/offline/freshness'
+import { parseClientMessage, parseSwMessage } from '../../src/shared/swProtocol'
+import { useOrdersStore } from '../../src/app/stores/orders'
 import { jsonResponse, makeOrder } from './support/fixtures'
 
-vi.mock('../../src/realtime/client', () => ({
+vi.mock('../../src/app/realtime/client', () => ({
   getRealtimeClient: () => {
     throw new Error('no hub in unit tests')
   },

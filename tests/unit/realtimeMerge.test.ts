@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { createPinia, setActivePinia } from 'pinia'
 import { describe, expect, it } from 'vitest'
 import type { OrderChange } from '../../src/protocol'
-import { useOrdersStore } from '../../src/stores/orders'
+import { useOrdersStore } from '../../src/app/stores/orders'
 import { makeOrder } from './support/fixtures'
 
 /** Each order's full history as change-log entries, with globally increasing seqs. */

@@ -1,12 +1,12 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { SESSION_STORAGE_KEY, useSessionStore } from '../../src/stores/session'
-import { resetRealtimeClientCache } from '../../src/composables/realtimeClient'
+import { SESSION_STORAGE_KEY, useSessionStore } from '../../src/app/stores/session'
+import { resetRealtimeClientCache } from '../../src/app/composables/realtimeClient'
 import { fakeRealtimeClient, jsonResponse } from './support/fixtures'
 
 const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
 
-vi.mock('../../src/realtime/client', () => ({
+vi.mock('../../src/app/realtime/client', () => ({
   getRealtimeClient: () => {
     if (!hub.current) throw new Error('no hub')
     return hub.current.client

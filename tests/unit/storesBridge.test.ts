@@ -1,18 +1,18 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { resetRealtimeClientCache } from '../../src/composables/realtimeClient'
+import { resetRealtimeClientCache } from '../../src/app/composables/realtimeClient'
 import type { ServerEvent } from '../../src/protocol'
-import { useConnectionStore } from '../../src/stores/connection'
-import { useDashboardStore } from '../../src/stores/dashboard'
-import { useNotificationsStore } from '../../src/stores/notifications'
-import { useOrdersStore } from '../../src/stores/orders'
-import { startRealtimeBridge } from '../../src/stores/realtimeBridge'
-import { SESSION_STORAGE_KEY } from '../../src/stores/session'
+import { useConnectionStore } from '../../src/app/stores/connection'
+import { useDashboardStore } from '../../src/app/stores/dashboard'
+import { useNotificationsStore } from '../../src/app/stores/notifications'
+import { useOrdersStore } from '../../src/app/stores/orders'
+import { startRealtimeBridge } from '../../src/app/stores/realtimeBridge'
+import { SESSION_STORAGE_KEY } from '../../src/app/stores/session'
 import { fakeRealtimeClient, hubStatus, makeOrder } from './support/fixtures'
 
 const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
 
-vi.mock('../../src/realtime/client', () => ({
+vi.mock('../../src/app/realtime/client', () => ({
   getRealtimeClient: () => {
     if (!hub.current) throw new Error('realtime client not implemented yet')
     return hub.current.client

@@ -1,7 +1,7 @@
 import { vi } from 'vitest'
 import type { Order, OrderStatus } from '../../../src/protocol'
-import type { HubStatus, RealtimeClient } from '../../../src/realtime/types'
-import { initialStatus } from '../../../src/realtime/status'
+import type { HubStatus, RealtimeClient } from '../../../src/shared/hubTypes'
+import { initialStatus } from '../../../src/app/realtime/status'
 
 const PATH: OrderStatus[] = ['placed', 'confirmed', 'preparing', 'out_for_delivery', 'delivered']
 

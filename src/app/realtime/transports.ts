@@ -1,0 +1,65 @@
+/**
+ * The ways a tab reaches a hub. DESIGN §4 order: SharedWorker → leader tab (leader/) → a hub in
+ * this page.
+ */
+import * as Comlink from 'comlink'
+import { config } from '../../config'
+import type { HubApi } from '../../shared/hubApi'
+import type { HubTransport } from './hubClient'
+
+/** The SharedWorker's name carries the build id: tabs of two builds never share a hub. */
+export const hubWorkerName = (buildId: string): string => `orderline-hub-${buildId}`
+
+export const isSharedWorkerSupported = (): boolean => typeof SharedWorker !== 'undefined'
+
+/** The normal mode: one hub per browser in a SharedWorker, reached through Comlink. */
+export function sharedWorkerTransport(): HubTransport {
+  let worker: SharedWorker | null = null
+  let api: Promise<HubApi> | null = null
+  return {
+    mode: 'shared-worker',
+    needsTabLock: true,
+    connect() {
+      api ??= new Promise<HubApi>((resolve, reject) => {
+        worker = new SharedWorker(new URL('../../hub/hosts/sharedWorker.ts', import.meta.url), {
+          type: 'module',
+          name: hubWorkerName(config.buildId),
+        })
+        // A worker script that fails to load or evaluate reports here; hello would otherwise hang.
+        worker.addEventListener('error', () => reject(new Error('hub worker failed to start')), { once: true })
+        resolve(Comlink.wrap<HubApi>(worker.port) as unknown as HubApi)
+      })
+      return api
+    },
+    exportListener: (listener) => Comlink.proxy(listener),
+    dispose() {
+      worker?.port.close()
+    },
+  }
+}
+
+/**
+ * The last rung: no SharedWorker and no Web Locks/BroadcastChannel (or forced): host the hub in
+ * this page, one socket per tab. Leader mode (leader/leaderTransport.ts) comes before it.
+ */
+export function directTransport(): HubTransport {
+  let api: Promise<HubApi> | null = null
+  let stop: (() => void) | null = null
+  return {
+    mode: 'direct',
+    needsTabLock: false,
+    connect() {
+      // Lazy: socket.io-client and the hub stay out of the main chunk.
+      api ??= import('../../hub/hosts/direct').then(({ createDirectHub }) => {
+        const direct = createDirectHub()
+        stop = direct.stop
+        return direct.api
+      })
+      return api
+    },
+    exportListener: (listener) => listener,
+    dispose() {
+      stop?.()
+    },
+  }
+}

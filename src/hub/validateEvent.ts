@@ -1,0 +1,37 @@
+/**
+ * The hub's gate for server events (CONVENTIONS §1): every payload is parsed with the protocol
+ * schemas before it is counted as forwarded; anything else is dropped, never thrown.
+ */
+import {
+  notificationSchema,
+  orderChangeSchema,
+  SERVER_EVENTS,
+  statsSchema,
+  type ServerEvent,
+  type ServerEventName,
+} from '../protocol'
+
+export function isServerEventName(name: string): name is ServerEventName {
+  return (SERVER_EVENTS as readonly string[]).includes(name)
+}
+
+/** Returns the typed event, or null when the name is unknown or the payload does not match. */
+export function parseServerEvent(name: string, payload: unknown): ServerEvent | null {
+  switch (name) {
+    case 'newOrder':
+    case 'orderUpdated': {
+      const parsed = orderChangeSchema.safeParse(payload)
+      return parsed.success ? { type: name, payload: parsed.data } : null
+    }
+    case 'statsUpdated': {
+      const parsed = statsSchema.safeParse(payload)
+      return parsed.success ? { type: name, payload: parsed.data } : null
+    }
+    case 'notification': {
+      const parsed = notificationSchema.safeParse(payload)
+      return parsed.success ? { type: name, payload: parsed.data } : null
+    }
+    default:
+      return null
+  }
+}
