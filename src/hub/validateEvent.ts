@@ -5,15 +5,9 @@
 import {
   notificationSchema,
   orderChangeSchema,
-  SERVER_EVENTS,
   statsSchema,
   type ServerEvent,
-  type ServerEventName,
 } from '../protocol'
-
-export function isServerEventName(name: string): name is ServerEventName {
-  return (SERVER_EVENTS as readonly string[]).includes(name)
-}
 
 /** Returns the typed event, or null when the name is unknown or the payload does not match. */
 export function parseServerEvent(name: string, payload: unknown): ServerEvent | null {

@@ -4,7 +4,7 @@
  */
 import type { PollOutcome } from '../shared/hubTypes'
 import { clearAdminApiCache } from './apiCache'
-import { parseSwMessage } from './messages'
+import { parseSwMessage } from '../shared/swProtocol'
 import { flushOutbox } from './outbox'
 import { pollOnce } from './poll'
 

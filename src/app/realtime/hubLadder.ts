@@ -66,9 +66,3 @@ export function getRealtimeClient(): RealtimeClient {
   client ??= createRealtimeClient()
   return client
 }
-
-/** Closes this tab's client (tests, full logout teardown); the next `getRealtimeClient()` makes a new one. */
-export function closeRealtimeClient(): void {
-  client?.close()
-  client = null
-}
