@@ -13,7 +13,7 @@ app.use(pinia)
 app.use(router)
 // After Pinia, before mount: the connection badge must show a real state on first paint.
 startRealtimeBridge(pinia)
-// Issue 4: poll results and cache freshness from the service worker; the offline outbox.
+// Poll results and cache freshness from the service worker; the offline outbox.
 startSwBridge(pinia)
 startOutboxSync(pinia)
 app.mount('#app')

@@ -107,7 +107,7 @@ export const useOrdersStore = defineStore('orders', () => {
     const held = byId.value[id]
     if (!held) return { ok: false, kind: 'error', code: 'not_loaded', message: 'The order is not loaded yet.', current: null }
     const key = newIdempotencyKey()
-    // Offline, or behind a change already waiting in the outbox: queue it (issue 4, the outbox).
+    // Offline, or behind a change already waiting in the outbox: queue it in the outbox (docs/architecture.md).
     const offline = globalThis.navigator?.onLine === false
     if (offline || mustQueueBehind(id)) {
       const queued = await queueStatusChange({ key, held, status, token })
