@@ -1,6 +1,7 @@
 /**
- * The hub's gate for server events (CONVENTIONS §1): every payload is parsed with the protocol
- * schemas before it is counted as forwarded; anything else is dropped, never thrown.
+ * The hub's gate for server events: every payload is parsed with the protocol schemas (the same
+ * zod code the server uses) before it is counted as forwarded; anything else is dropped, never
+ * thrown, so a bad event from another build or a bug cannot break the tabs.
  */
 import {
   notificationSchema,
