@@ -26,7 +26,7 @@ const TAB_ID = /^[A-Za-z0-9-]{1,64}$/
 function isInterest(value: unknown): value is Interest {
   if (typeof value !== 'object' || value === null) return false
   const interest = value as Record<string, unknown>
-  if (interest.kind === 'admin') return true
+  if (interest.kind === 'admin' || interest.kind === 'stats') return true
   return interest.kind === 'order' && idSchema.safeParse(interest.orderId).success && tokenSchema.safeParse(interest.token).success
 }
 

@@ -11,7 +11,7 @@ import type { HubMode, HubStatus, Interest, PollOutcome, PollPlan } from '../sha
 import type { HubListener } from '../shared/hubApi'
 import { PollDriver } from './pollDriver'
 import { PollKnowledge } from './pollKnowledge'
-import { interestKey, RoomRefs } from './roomRefs'
+import { interestKey, RoomRefs, STATS_INTEREST } from './roomRefs'
 import { fail, OK, ServerRooms } from './serverRooms'
 import type { HubSocket, SocketFactory } from './socketPort'
 import { parseServerEvent } from './validateEvent'
@@ -164,7 +164,8 @@ export class Hub {
     const key = interestKey(interest)
     const first = this.refs.add(tabId, interest)
     this.statusChangedSoon()
-    if (interest.kind === 'admin') return OK // the server puts admin sockets in the admin room itself
+    // The server puts admin sockets in the admin room itself; stats have no room of their own.
+    if (interest.kind !== 'order') return OK
     const pending = this.serverRooms.pending(key) ?? (first && this.socket?.connected ? this.serverRooms.join(interest) : null)
     if (!pending) return OK
     const ack = await pending
@@ -207,7 +208,7 @@ export class Hub {
 
   /** The union of every tab's interests, terminal orders left out; null when nothing to poll. */
   private pollPlan(): PollPlan | null {
-    return this.knowledge.plan(this.refs.orderInterests(), this.refs.has(ADMIN_ROOM) ? this.token : null)
+    return this.knowledge.plan(this.refs.orderInterests(), this.refs.has(ADMIN_ROOM) ? this.token : null, this.refs.has(STATS_INTEREST))
   }
 
   /** Asks one tab (a visible one if any) to relay the tick; never rejects. */

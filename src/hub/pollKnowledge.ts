@@ -33,11 +33,11 @@ export class PollKnowledge {
   }
 
   /** The union of the interests, terminal orders left out; null when there is nothing to poll. */
-  plan(orderInterests: readonly Extract<Interest, { kind: 'order' }>[], adminToken: string | null): PollPlan | null {
+  plan(orderInterests: readonly Extract<Interest, { kind: 'order' }>[], adminToken: string | null, stats = false): PollPlan | null {
     const orders = orderInterests
       .filter((interest) => !this.terminal.has(interest.orderId))
       .map(({ orderId, token }) => ({ orderId, token, version: this.versions.get(orderId) ?? null }))
-    const admin = adminToken !== null ? { token: adminToken, afterSeq: this.adminSeq } : null
+    const admin = adminToken !== null ? { token: adminToken, afterSeq: this.adminSeq, stats } : null
     return orders.length > 0 || admin ? { orders, admin } : null
   }
 

@@ -10,10 +10,13 @@ import { ADMIN_ROOM, orderRoom, type ServerEvent } from '../protocol'
 import type { Interest } from '../shared/hubTypes'
 
 export type InterestKey = string
+/** The dashboard's interest: no server room of its own (stats come with the admin room). */
+export const STATS_INTEREST = 'stats'
 
 /** The routing key of an interest: the server room name it corresponds to. */
 export function interestKey(interest: Interest): InterestKey {
-  return interest.kind === 'admin' ? ADMIN_ROOM : orderRoom(interest.orderId)
+  if (interest.kind === 'order') return orderRoom(interest.orderId)
+  return interest.kind === 'admin' ? ADMIN_ROOM : STATS_INTEREST
 }
 
 export class RoomRefs {

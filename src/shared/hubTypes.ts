@@ -14,7 +14,11 @@ export type HubMode = 'shared-worker' | 'leader' | 'direct' | 'disabled'
 export const HUB_PROTOCOL_VERSION = 1
 
 /** What a tab can ask the hub to route to it. */
-export type Interest = { kind: 'order'; orderId: string; token: string } | { kind: 'admin' }
+/**
+ * What a tab wants from the hub. `order` and `admin` are server rooms; `stats` is the dashboard's
+ * figures, which ride the admin feed live and the fallback poll's plan while the socket is down.
+ */
+export type Interest = { kind: 'order'; orderId: string; token: string } | { kind: 'admin' } | { kind: 'stats' }
 
 export interface HubStatus {
   state: ConnectionState
@@ -60,6 +64,9 @@ export interface RealtimeClient {
   /** Receive admin events (newOrder, orderUpdated for all orders, statsUpdated, notification). */
   watchAdmin(): Promise<Ack>
   unwatchAdmin(): Promise<void>
+  /** The dashboard's figures: in the fallback poll's plan (one stats request per browser per tick). */
+  watchStats(): Promise<Ack>
+  unwatchStats(): Promise<void>
   /** Admin bearer token or null on logout: the hub reconnects with it, for every tab. */
   setCredentials(token: string | null): Promise<void>
   /** What this tab watches, so stores can refetch them after a gap (resync). */
@@ -78,7 +85,7 @@ export interface RealtimeClient {
 export interface PollPlan {
   orders: { orderId: string; token: string; version: number | null }[]
   /** Admin change log cursor; null when no tab watches the admin feed or no admin credentials. */
-  admin: { token: string; afterSeq: number } | null
+  admin: { token: string; afterSeq: number; stats: boolean } | null
 }
 
 /** What the relay reports back, so the hub can back off, skip terminal orders and move its cursor. */

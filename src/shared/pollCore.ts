@@ -4,7 +4,7 @@
  * code itself. No timers here: the hub owns the schedule, this only performs one round.
  */
 import { z } from 'zod'
-import { isTerminal, orderChangeSchema, orderSchema, type Order, type OrderChange } from '../protocol'
+import { isTerminal, orderChangeSchema, orderSchema, statsSchema, type Order, type OrderChange, type Stats } from '../protocol'
 import type { PollOutcome, PollPlan } from './hubTypes'
 
 /** The server's ETag of a version (server/routes/orders.ts `etagOf`). */
@@ -29,6 +29,8 @@ export interface PollRound {
   orders: Order[]
   /** Admin change-log entries after the plan's cursor. */
   changes: OrderChange[]
+  /** The dashboard's figures, when the plan asked for them and they came. */
+  stats: Stats | null
 }
 
 type Step = { kind: 'ok' } | { kind: 'network' } | { kind: 'http' }
@@ -83,6 +85,23 @@ async function pollAdmin(admin: NonNullable<PollPlan['admin']>, deps: PollDeps, 
   return { kind: 'ok' }
 }
 
+async function pollStats(token: string, deps: PollDeps, round: PollRound): Promise<Step> {
+  let response: Response
+  try {
+    response = await deps.fetch(deps.url('/api/stats'), {
+      headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+      cache: 'no-store',
+    })
+  } catch {
+    return { kind: 'network' }
+  }
+  if (!response.ok) return { kind: 'http' }
+  const parsed = statsSchema.safeParse(await response.json().catch(() => null))
+  if (!parsed.success) return { kind: 'http' }
+  round.stats = parsed.data as Stats
+  return { kind: 'ok' }
+}
+
 /**
  * Performs one poll round. Orders are fetched in parallel (one conditional GET each: a 304
  * costs the server a version lookup and no body). The outcome is `ok` only when every fetch
@@ -90,10 +109,11 @@ async function pollAdmin(admin: NonNullable<PollPlan['admin']>, deps: PollDeps, 
  * and show `offline` rather than `polling`.
  */
 export async function runPoll(plan: PollPlan, deps: PollDeps): Promise<PollRound> {
-  const round: PollRound = { outcome: { ok: true, orders: [] }, orders: [], changes: [] }
+  const round: PollRound = { outcome: { ok: true, orders: [] }, orders: [], changes: [], stats: null }
   const steps = await Promise.all([
     ...plan.orders.map((entry) => pollOrder(entry, deps, round)),
     ...(plan.admin ? [pollAdmin(plan.admin, deps, round)] : []),
+    ...(plan.admin?.stats ? [pollStats(plan.admin.token, deps, round)] : []),
   ])
   if (steps.some((step) => step.kind !== 'ok')) round.outcome.ok = false
   if (steps.some((step) => step.kind === 'network')) round.outcome.networkError = true

@@ -5,7 +5,7 @@
  * it is trusted.
  */
 import { z } from 'zod'
-import { idSchema, orderChangeSchema, orderSchema, type Order, type OrderChange } from '../protocol'
+import { idSchema, orderChangeSchema, orderSchema, statsSchema, type Order, type OrderChange, type Stats } from '../protocol'
 import type { PollOutcome, PollPlan } from './hubTypes'
 
 /** Header the SW adds to an API response it served from its cache (the network failed). */
@@ -20,7 +20,7 @@ export const OUTBOX_LOCK = 'orderline-outbox'
 
 const pollPlanSchema = z.object({
   orders: z.array(z.object({ orderId: idSchema, token: z.string().min(1).max(2048), version: z.number().int().min(1).nullable() })).max(500),
-  admin: z.object({ token: z.string().min(1).max(4096), afterSeq: z.number().int().min(0) }).nullable(),
+  admin: z.object({ token: z.string().min(1).max(4096), afterSeq: z.number().int().min(0), stats: z.boolean() }).nullable(),
 })
 
 /** Window → SW. `poll` carries a reply port (MessageChannel) for its outcome. */
@@ -29,29 +29,38 @@ export type SwMessage =
   | { type: 'poll'; plan: PollPlan }
   | { type: 'clear-api-cache' }
   | { type: 'flush-outbox' }
+  /** The page shows a newer copy (e.g. from a socket event): keep the SW's cached answer as new. */
+  | { type: 'remember-order'; order: Order; token: string }
 
 const swMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('SKIP_WAITING') }),
   z.object({ type: z.literal('poll'), plan: pollPlanSchema }),
   z.object({ type: z.literal('clear-api-cache') }),
   z.object({ type: z.literal('flush-outbox') }),
+  z.object({ type: z.literal('remember-order'), order: orderSchema, token: z.string().min(1).max(4096) }),
 ])
 
 export function parseSwMessage(data: unknown): SwMessage | null {
   const parsed = swMessageSchema.safeParse(data)
-  return parsed.success ? parsed.data : null
+  return parsed.success ? (parsed.data as SwMessage) : null
 }
 
 /** SW → windows. */
 export type ClientMessage =
   /** Orders (and admin changes) a poll found newer than the plan's versions; sent to every window. */
-  | { type: 'orderline:poll'; orders: Order[]; changes: OrderChange[]; at: number; ok: boolean; networkError: boolean }
+  | { type: 'orderline:poll'; orders: Order[]; changes: OrderChange[]; stats: Stats | null; at: number; ok: boolean; networkError: boolean }
   /** Where an API GET was answered from, sent to the window that asked: drives "updated N min ago". */
   | { type: 'orderline:api'; source: 'network' | 'cache' | 'none'; cachedAt: number | null; at: number }
 
 /** The broadcast of one poll round, the same whether the SW or a tab without one ran it. */
-export function pollMessage(round: { orders: Order[]; changes: OrderChange[]; outcome: { ok: boolean; networkError?: boolean } }): ClientMessage {
-  return { type: 'orderline:poll', orders: round.orders, changes: round.changes, at: Date.now(), ok: round.outcome.ok, networkError: round.outcome.networkError === true }
+export function pollMessage(round: {
+  orders: Order[]
+  changes: OrderChange[]
+  stats: Stats | null
+  outcome: { ok: boolean; networkError?: boolean }
+}): ClientMessage {
+  const { orders, changes, stats, outcome } = round
+  return { type: 'orderline:poll', orders, changes, stats, at: Date.now(), ok: outcome.ok, networkError: outcome.networkError === true }
 }
 
 const clientMessageSchema = z.discriminatedUnion('type', [
@@ -59,6 +68,7 @@ const clientMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('orderline:poll'),
     orders: z.array(orderSchema),
     changes: z.array(orderChangeSchema),
+    stats: statsSchema.nullable(),
     at: z.number(),
     ok: z.boolean(),
     networkError: z.boolean(),

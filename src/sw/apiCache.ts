@@ -15,6 +15,8 @@ import {
   markCached,
   stampForCache,
 } from '../shared/apiCacheRules'
+import type { Order } from '../protocol'
+import { etagOfVersion } from '../shared/pollCore'
 import type { ClientMessage } from '../shared/swProtocol'
 
 declare const self: ServiceWorkerGlobalScope
@@ -27,6 +29,24 @@ export async function storeApiResponse(url: string, authorization: string | null
   const key = cacheKeyUrl(url, await hashAuthorization(authorization))
   const cache = await caches.open(cacheNameFor(authorization))
   await cache.put(key, stampForCache(response, Date.now()))
+}
+
+/**
+ * Stores `order` as the cached answer of GET /api/orders/:id for this credential, unless the
+ * cache already holds that version or a newer one. Socket events never pass through the service
+ * worker, so the page tells it what it shows: an offline reload then shows the last known status.
+ */
+export async function rememberOrder(order: Order, token: string): Promise<void> {
+  const authorization = `Bearer ${token}`
+  const url = new URL(`/api/orders/${encodeURIComponent(order.id)}`, config.apiUrl || self.location.origin).toString()
+  const held = await cachedCopy(url, authorization)
+  const heldVersion = held ? Number((held.headers.get('ETag') ?? '').replace(/\D/g, '')) : 0
+  if (heldVersion >= order.version) return
+  const response = new Response(JSON.stringify(order), {
+    status: 200,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ETag: etagOfVersion(order.version), 'Cache-Control': 'private, no-cache' },
+  })
+  await storeApiResponse(url, authorization, response)
 }
 
 async function cachedCopy(url: string, authorization: string | null): Promise<Response | undefined> {

@@ -8,8 +8,6 @@ import { openOutboxStorage } from '../shared/outboxDb'
 import { announceOutbox, replayOutbox } from '../shared/outboxReplay'
 import { OUTBOX_SYNC_TAG } from '../shared/swProtocol'
 
-declare const self: ServiceWorkerGlobalScope
-
 interface SyncEvent extends ExtendableEvent {
   readonly tag: string
   readonly lastChance: boolean

@@ -4,7 +4,7 @@
  * tab waiting on the port must always get an answer.
  */
 import type { PollOutcome } from '../shared/hubTypes'
-import { clearAdminApiCache } from './apiCache'
+import { clearAdminApiCache, rememberOrder } from './apiCache'
 import { parseSwMessage } from '../shared/swProtocol'
 import { flushOutbox } from './outbox'
 import { pollOnce } from './poll'
@@ -35,6 +35,10 @@ export function setupMessages(scope: ServiceWorkerGlobalScope): void {
         return
       case 'flush-outbox':
         event.waitUntil(flushOutbox(false).catch(() => undefined))
+        return
+      case 'remember-order':
+        // Storage full or unavailable: the page still shows the order; only an offline reload loses it.
+        event.waitUntil(rememberOrder(message.order, message.token).catch(() => undefined))
         return
     }
   })

@@ -21,7 +21,9 @@ test.afterAll(async () => {
 
 test('socket disabled: the tracking page follows every status change by polling', async ({ browser }) => {
   test.setTimeout(90_000)
-  let { order, trackingToken } = await placeOrder(server)
+  const placed = await placeOrder(server)
+  const trackingToken = placed.trackingToken
+  let order = placed.order
   const context = await browser.newContext()
   try {
     const page = await context.newPage()

@@ -124,13 +124,15 @@ describe('Hub fallback poll', () => {
         { orderId: 'ord_done', token: TOKEN, version: null },
         { orderId: 'ord_open', token: TOKEN, version: null },
       ],
-      admin: { token: 'admin-token-0123456789', afterSeq: 0 },
+      admin: { token: 'admin-token-0123456789', afterSeq: 0, stats: false },
     })
+    // A dashboard tab: the figures join the same round (one stats request per browser per tick).
+    await hub.watch('hidden', { kind: 'stats' })
     await vi.advanceTimersByTimeAsync(INTERVAL * 1.2)
     // The terminal order is left out; versions and the admin cursor come from the outcome.
     expect(visible.plans[1]).toEqual({
       orders: [{ orderId: 'ord_open', token: TOKEN, version: 5 }],
-      admin: { token: 'admin-token-0123456789', afterSeq: 77 },
+      admin: { token: 'admin-token-0123456789', afterSeq: 77, stats: true },
     })
     expect(hub.getStatus()).toMatchObject({ state: 'disabled', polling: true })
     hub.stop()

@@ -6,6 +6,7 @@
 import type { Pinia } from 'pinia'
 import { watch } from 'vue'
 import { useConnectionStore } from '../stores/connection'
+import { useDashboardStore } from '../stores/dashboard'
 import { useOrdersStore } from '../stores/orders'
 import { useFreshnessStore } from '../stores/freshness'
 import { onNetworkBack } from '../offline/outboxSync'
@@ -28,6 +29,7 @@ export function applyClientMessage(message: ClientMessage, pinia?: Pinia): void 
   const orders = useOrdersStore(pinia)
   for (const order of message.orders) orders.applyOrder(order)
   for (const change of message.changes) orders.applyChange(change)
+  if (message.stats) useDashboardStore(pinia).applyStats(message.stats)
   if (message.ok) {
     freshness.confirmed(message.at)
     onNetworkBack()

@@ -44,8 +44,11 @@ export function useOrderWatch(options: { orderId: Ref<string | null>; token: Ref
   return { isSupported, ack }
 }
 
-/** Receives admin events (board, dashboard, notifications) while the calling component lives. */
-export function useAdminWatch(options: { enabled: Ref<boolean> }) {
+/**
+ * Receives admin events (board, dashboard, notifications) while the calling component lives.
+ * `stats`: the dashboard's figures also ride the hub's fallback poll while the socket is down.
+ */
+export function useAdminWatch(options: { enabled: Ref<boolean>; stats?: boolean }) {
   const isSupported = safeRealtimeClient() !== null
   let active = false
 
@@ -55,18 +58,23 @@ export function useAdminWatch(options: { enabled: Ref<boolean> }) {
       if (enabled && !active) {
         active = true
         callRealtime((client) => client.watchAdmin())
+        if (options.stats) callRealtime((client) => client.watchStats())
       } else if (!enabled && active) {
-        active = false
-        callRealtime((client) => client.unwatchAdmin())
+        release()
       }
     },
     { immediate: true },
   )
 
+  function release(): void {
+    active = false
+    callRealtime((client) => client.unwatchAdmin())
+    if (options.stats) callRealtime((client) => client.unwatchStats())
+  }
+
   onScopeDispose(() => {
     stop()
-    if (active) callRealtime((client) => client.unwatchAdmin())
-    active = false
+    if (active) release()
   })
 
   return { isSupported }

@@ -34,8 +34,8 @@ export async function askWorker(worker: ServiceWorker, message: SwMessage, timeo
   })
 }
 
-/** Fire-and-forget message to the worker, if there is one. */
-export async function tellWorker(message: SwMessage): Promise<void> {
-  const worker = await activeWorker()
+/** Fire-and-forget message to the worker, if there is one (waiting up to `waitMs` for it). */
+export async function tellWorker(message: SwMessage, waitMs = 0): Promise<void> {
+  const worker = await activeWorker(waitMs)
   worker?.postMessage(message)
 }

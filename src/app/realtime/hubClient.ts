@@ -50,7 +50,7 @@ const TRANSIENT_CODES = new Set(['hub_unavailable', 'timeout', 'offline', 'unkno
 
 type Watch = { interest: Interest; count: number; ack: Promise<Ack> }
 
-const keyOf = (interest: Interest): string => (interest.kind === 'admin' ? 'admin' : `order:${interest.orderId}`)
+const keyOf = (interest: Interest): string => (interest.kind === 'order' ? `order:${interest.orderId}` : interest.kind)
 const unavailable = (error: unknown): Ack => ({
   ok: false,
   error: { code: 'hub_unavailable', message: error instanceof Error ? error.message : String(error) },
@@ -159,6 +159,14 @@ export class HubClient implements RealtimeClient {
 
   unwatchAdmin(): Promise<void> {
     return this.unwatch('admin')
+  }
+
+  watchStats(): Promise<Ack> {
+    return this.watch({ kind: 'stats' })
+  }
+
+  unwatchStats(): Promise<void> {
+    return this.unwatch('stats')
   }
 
   async setCredentials(token: string | null): Promise<void> {

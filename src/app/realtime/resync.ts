@@ -4,7 +4,7 @@
  * Either means events may have been missed, so the tab refetches what it shows before it reports
  * `live`. Pure, so the cursor logic is unit-tested without a hub.
  */
-import type { HubStatus } from '../../shared/hubTypes'
+import type { HubStatus, Interest } from '../../shared/hubTypes'
 
 /** Identifies one unbroken stream of events from one hub. */
 export function syncKeyOf(status: Pick<HubStatus, 'hubId' | 'syncEpoch'>): string {
@@ -36,7 +36,7 @@ export interface ResyncPlan {
 }
 
 export function planResync(input: {
-  interests: readonly ({ kind: 'admin' } | { kind: 'order'; orderId: string; token: string })[]
+  interests: readonly Interest[]
   adminToken: string | null
   lastSeq: number
   boardLoaded: boolean
