@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { HubClient, type HubTransport } from '../../src/app/realtime/hubClient'
+import { HubClient } from '../../src/app/realtime/hubClient'
+import type { HubTransport } from '../../src/app/realtime/transports'
 import { initialStatus } from '../../src/app/realtime/status'
 import { holdTabLock, tabLockName } from '../../src/app/realtime/tabLock'
 import type { HubStatus } from '../../src/shared/hubTypes'

@@ -6,30 +6,12 @@
 import type { Ack, ServerEvent } from '../../protocol'
 import type { HubApi, HubListener } from '../../shared/hubApi'
 import { hopLatency, hopNow } from './hopLatency'
+import type { HubTransport } from './transports'
+import { watchPageLifecycle } from './pageLifecycle'
 import { initialStatus } from './status'
+import { TabWatches, interestKeyOf } from './tabWatches'
 import { holdTabLock, tabLockName } from './tabLock'
 import { HUB_PROTOCOL_VERSION, type HubMode, type HubStatus, type Interest, type PollOutcome, type PollPlan, type RealtimeClient } from '../../shared/hubTypes'
-
-/** How a tab reaches a hub: a SharedWorker port, an in-page hub, later a leader tab. */
-export interface HubTransport {
-  readonly mode: HubMode
-  /** Starts (or reaches) the hub. Rejections make the client try the fallback transport. */
-  connect(): Promise<HubApi>
-  /** Prepares the listener for the trip (Comlink.proxy for a worker; identity in the page). */
-  exportListener(listener: HubListener): HubListener
-  /** Whether the hub is in another context and must learn of this tab's death through a lock. */
-  readonly needsTabLock: boolean
-  /** Leader mode: called when another tab took over the hub; the client says hello again. */
-  onHubChanged?(callback: () => void): () => void
-  /**
-   * Entering the back/forward cache: let go of everything that could receive a message while the
-   * page is frozen (Chromium evicts a cached page on a BroadcastChannel or SharedWorker message).
-   */
-  suspend?(): void
-  /** Restored from the back/forward cache: undo `suspend`; resolves when the hub can be reached. */
-  resume?(): Promise<void>
-  dispose?(): void
-}
 
 export interface HubClientOptions {
   build: string
@@ -45,16 +27,6 @@ export interface HubClientOptions {
 }
 
 const HELLO_TIMEOUT_MS = 10_000
-/** Ack codes that say "the hub could not answer", not "the server refused": the watch is kept and replayed. */
-const TRANSIENT_CODES = new Set(['hub_unavailable', 'timeout', 'offline', 'unknown_tab'])
-
-type Watch = { interest: Interest; count: number; ack: Promise<Ack> }
-
-const keyOf = (interest: Interest): string => (interest.kind === 'order' ? `order:${interest.orderId}` : interest.kind)
-const unavailable = (error: unknown): Ack => ({
-  ok: false,
-  error: { code: 'hub_unavailable', message: error instanceof Error ? error.message : String(error) },
-})
 
 export class HubClient implements RealtimeClient {
   readonly tabId: string = crypto.randomUUID()
@@ -63,7 +35,7 @@ export class HubClient implements RealtimeClient {
   private status: HubStatus
   private readonly eventListeners = new Set<(event: ServerEvent) => void>()
   private readonly statusListeners = new Set<(status: HubStatus) => void>()
-  private readonly watches = new Map<string, Watch>()
+  private readonly watches: TabWatches
   /** undefined: this tab never set credentials, so it does not replay any. */
   private credentials: string | null | undefined
   private releaseLock: (() => void) | null = null
@@ -103,16 +75,20 @@ export class HubClient implements RealtimeClient {
   ) {
     this.transport = transport
     this.status = initialStatus(transport.mode)
+    this.watches = new TabWatches(this.tabId, () => this.api, options.log)
     this.lock = this.holdLock()
     this.api = this.start()
     this.api.catch((error: unknown) => this.unreachable(error))
-    globalThis.addEventListener?.('pagehide', this.onPageHide)
-    globalThis.addEventListener?.('pageshow', this.onPageShow)
-    globalThis.document?.addEventListener?.('visibilitychange', this.onVisibility)
+    this.stopLifecycle = watchPageLifecycle({
+      hide: (persisted) => this.onPageHide(persisted),
+      restore: () => this.onRestore(),
+      visibility: () => this.onVisibility(),
+    })
     this.stopHubChanged = transport.onHubChanged?.(() => this.rejoin()) ?? null
   }
 
   private stopHubChanged: (() => void) | null
+  private readonly stopLifecycle: () => void
 
   get mode(): HubMode {
     return this.options.socketDisabled ? 'disabled' : this.transport.mode
@@ -124,7 +100,7 @@ export class HubClient implements RealtimeClient {
   }
 
   interests(): Interest[] {
-    return [...this.watches.values()].map((watch) => watch.interest)
+    return this.watches.interests()
   }
 
   /** Asks the hub for its status now (diagnostics refresh). */
@@ -146,27 +122,27 @@ export class HubClient implements RealtimeClient {
   }
 
   watchOrder(orderId: string, token: string): Promise<Ack> {
-    return this.watch({ kind: 'order', orderId, token })
+    return this.watches.watch({ kind: 'order', orderId, token })
   }
 
   unwatchOrder(orderId: string): Promise<void> {
-    return this.unwatch(`order:${orderId}`)
+    return this.watches.unwatch(interestKeyOf({ kind: 'order', orderId, token: '' }))
   }
 
   watchAdmin(): Promise<Ack> {
-    return this.watch({ kind: 'admin' })
+    return this.watches.watch({ kind: 'admin' })
   }
 
   unwatchAdmin(): Promise<void> {
-    return this.unwatch('admin')
+    return this.watches.unwatch('admin')
   }
 
   watchStats(): Promise<Ack> {
-    return this.watch({ kind: 'stats' })
+    return this.watches.watch({ kind: 'stats' })
   }
 
   unwatchStats(): Promise<void> {
-    return this.unwatch('stats')
+    return this.watches.unwatch('stats')
   }
 
   async setCredentials(token: string | null): Promise<void> {
@@ -181,9 +157,7 @@ export class HubClient implements RealtimeClient {
   close(): void {
     if (this.closed) return
     this.closed = true
-    globalThis.removeEventListener?.('pagehide', this.onPageHide)
-    globalThis.removeEventListener?.('pageshow', this.onPageShow)
-    globalThis.document?.removeEventListener?.('visibilitychange', this.onVisibility)
+    this.stopLifecycle()
     this.stopHubChanged?.()
     this.api.then((api) => api.bye(this.tabId)).catch(() => {})
     this.releaseLock?.()
@@ -193,39 +167,6 @@ export class HubClient implements RealtimeClient {
   }
 
   // ---- internals ----
-
-  /** Components count per tab; the hub only hears about the first watch and the last unwatch. */
-  private watch(interest: Interest): Promise<Ack> {
-    const key = keyOf(interest)
-    const held = this.watches.get(key)
-    if (held) {
-      held.count++
-      return held.ack
-    }
-    const entry: Watch = { interest, count: 1, ack: Promise.resolve({ ok: true }) }
-    entry.ack = this.api
-      .then((api) => api.watch(this.tabId, interest))
-      .catch(unavailable)
-      .then((ack) => {
-        // A refusal (bad token) forgets the watch; a hub that could not answer keeps it for replay.
-        if (!ack.ok && !TRANSIENT_CODES.has(ack.error.code) && this.watches.get(key) === entry) this.watches.delete(key)
-        return ack
-      })
-    this.watches.set(key, entry)
-    return entry.ack
-  }
-
-  private async unwatch(key: string): Promise<void> {
-    const held = this.watches.get(key)
-    if (!held) return
-    if (--held.count > 0) return
-    this.watches.delete(key)
-    try {
-      await (await this.api).unwatch(this.tabId, held.interest)
-    } catch (error) {
-      this.options.log?.('unwatch failed', error)
-    }
-  }
 
   /** No hub at all: say so (the fallback poll carries on); calls answer hub_unavailable. */
   private unreachable(error: unknown): void {
@@ -291,7 +232,7 @@ export class HubClient implements RealtimeClient {
   /** Tells a hub that does not know this tab everything the tab had asked for. */
   private async replay(api: HubApi): Promise<void> {
     if (this.credentials !== undefined) await api.setCredentials(this.credentials)
-    await Promise.all([...this.watches.values()].map((watch) => api.watch(this.tabId, watch.interest)))
+    await this.watches.replay(api)
   }
 
   /** Holds this tab's liveness lock (again after a bfcache restore). */
@@ -311,10 +252,10 @@ export class HubClient implements RealtimeClient {
    * page also lets go of its lock — for the hub it is gone until restored, and a lock wanted by
    * someone else would get it evicted — and of the transport's channels.
    */
-  private readonly onPageHide = (event: Event): void => {
+  private onPageHide(persisted: boolean): void {
     if (this.closed) return
     this.api.then((api) => api.bye(this.tabId)).catch(() => {})
-    if (!(event as PageTransitionEvent).persisted) return
+    if (!persisted) return
     this.transport.suspend?.()
     // Chained: a lock still being acquired is let go of as soon as it is held.
     this.lock = this.lock.then(() => {
@@ -324,8 +265,8 @@ export class HubClient implements RealtimeClient {
   }
 
   /** Restored from the back/forward cache: the hub forgot us at pagehide; say hello again. */
-  private readonly onPageShow = (event: Event): void => {
-    if (this.closed || !(event as PageTransitionEvent).persisted) return
+  private onRestore(): void {
+    if (this.closed) return
     this.restores++
     this.lock = this.lock.then(() => this.holdLock())
     this.rejoin(this.transport.resume?.())
@@ -352,7 +293,7 @@ export class HubClient implements RealtimeClient {
   }
 
   /** Visible again: tell the hub (it prefers visible tabs for poll relays) and catch up now. */
-  private readonly onVisibility = (): void => {
+  private onVisibility(): void {
     if (this.closed) return
     this.api
       .then((api) => {

@@ -8,9 +8,9 @@
  */
 import { config } from '../../config'
 import { relayPoll } from '../offline/pollRelay'
-import { HubClient, type HubTransport } from './hubClient'
+import { HubClient } from './hubClient'
 import { isLeaderModeSupported, leaderTransport } from './leaderTransport'
-import { directTransport, isSharedWorkerSupported, sharedWorkerTransport } from './transports'
+import { directTransport, isSharedWorkerSupported, sharedWorkerTransport, type HubTransport } from './transports'
 import type { ForcedHubMode, RealtimeClient } from '../../shared/hubTypes'
 
 export const HUB_MODE_STORAGE_KEY = 'orderline.hubMode'

@@ -7,7 +7,7 @@
  */
 import { config } from '../../config'
 import type { HelloRequest, HelloResult, HubApi, HubListener } from '../../shared/hubApi'
-import type { HubTransport } from './hubClient'
+import type { HubTransport } from './transports'
 import type { HubStatus, PollPlan } from '../../shared/hubTypes'
 import { leaderChannelName, leaderLockName, parseLeaderMessage, type HubMethod, type TabMessage } from '../../shared/leaderMessages'
 

@@ -4,8 +4,29 @@
  */
 import * as Comlink from 'comlink'
 import { config } from '../../config'
-import type { HubApi } from '../../shared/hubApi'
-import type { HubTransport } from './hubClient'
+import type { HubApi, HubListener } from '../../shared/hubApi'
+import type { HubMode } from '../../shared/hubTypes'
+
+/** How a tab reaches a hub: a SharedWorker port, an in-page hub, later a leader tab. */
+export interface HubTransport {
+  readonly mode: HubMode
+  /** Starts (or reaches) the hub. Rejections make the client try the fallback transport. */
+  connect(): Promise<HubApi>
+  /** Prepares the listener for the trip (Comlink.proxy for a worker; identity in the page). */
+  exportListener(listener: HubListener): HubListener
+  /** Whether the hub is in another context and must learn of this tab's death through a lock. */
+  readonly needsTabLock: boolean
+  /** Leader mode: called when another tab took over the hub; the client says hello again. */
+  onHubChanged?(callback: () => void): () => void
+  /**
+   * Entering the back/forward cache: let go of everything that could receive a message while the
+   * page is frozen (Chromium evicts a cached page on a BroadcastChannel or SharedWorker message).
+   */
+  suspend?(): void
+  /** Restored from the back/forward cache: undo `suspend`; resolves when the hub can be reached. */
+  resume?(): Promise<void>
+  dispose?(): void
+}
 
 /** The SharedWorker's name carries the build id: tabs of two builds never share a hub. */
 export const hubWorkerName = (buildId: string): string => `orderline-hub-${buildId}`
