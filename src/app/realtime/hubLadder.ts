@@ -9,7 +9,8 @@
 import { config } from '../../config'
 import { relayPoll } from '../offline/pollRelay'
 import { HubClient } from './hubClient'
-import { isLeaderModeSupported, leaderTransport } from './leaderTransport'
+import { isLeaderModeSupported } from './leaderElection'
+import { leaderTransport } from './leaderTransport'
 import { directTransport, isSharedWorkerSupported, sharedWorkerTransport, type HubTransport } from './transports'
 import type { ForcedHubMode, RealtimeClient } from '../../shared/hubTypes'
 
