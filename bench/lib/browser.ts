@@ -67,10 +67,6 @@ export async function adminSession(url: string, email: string, password: string)
   return (await response.json()) as { token: string; user: unknown }
 }
 
-export async function waitLive(page: Page, timeout = 20_000): Promise<void> {
-  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout })
-}
-
 export async function openTabs(context: BrowserContext, count: number, url: string, state = 'live', ready = '[data-testid="order-status"]'): Promise<Page[]> {
   const pages: Page[] = []
   for (let i = 0; i < count; i++) {

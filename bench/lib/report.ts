@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { barChartSvg, type BarChart } from './chart'
 
-export const RESULTS_DIR = path.resolve('bench/results')
+const RESULTS_DIR = path.resolve('bench/results')
 const ORDER = ['connections', 'fanout', 'pollcost', 'bundle', 'memory', 'server', 'pagestart', 'auth', 'cluster']
 
 export interface Section {
@@ -17,7 +17,7 @@ export interface Section {
   body: string
 }
 
-export function machineLine(): string {
+function machineLine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU'
   let chromium = 'unknown'
   try {

@@ -10,7 +10,7 @@ declare module 'vue-router' {
   }
 }
 
-export const routes: RouteRecordRaw[] = [
+const routes: RouteRecordRaw[] = [
   { path: '/', name: 'shop', component: StorefrontView, meta: { title: 'Shop' } },
   { path: '/track/:orderId', name: 'track', component: TrackOrderView, meta: { title: 'Track your order' } },
   { path: '/orders', name: 'my-orders', component: () => import('./views/MyOrdersView.vue'), meta: { title: 'My orders' } },

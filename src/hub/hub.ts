@@ -7,7 +7,7 @@
  * so the same class runs in the SharedWorker, in an elected leader tab, or in a plain page.
  */
 import { ADMIN_ROOM, type Ack } from '../protocol'
-import type { HubMode, HubStatus, Interest, PollOutcome, PollPlan } from '../shared/hubTypes'
+import { failedPoll, type HubMode, type HubStatus, type Interest, type PollOutcome, type PollPlan } from '../shared/hubTypes'
 import type { HubListener } from '../shared/hubApi'
 import { PollDriver } from './pollDriver'
 import { PollKnowledge } from './pollKnowledge'
@@ -16,7 +16,7 @@ import { fail, OK, ServerRooms } from './serverRooms'
 import type { HubSocket, SocketFactory } from './socketPort'
 import { parseServerEvent } from './validateEvent'
 
-export const ACK_TIMEOUT_MS = 5_000
+const ACK_TIMEOUT_MS = 5_000
 /** Counter-only status changes (events in/forwarded) are coalesced into one broadcast per window. */
 export const STATUS_COALESCE_MS = 250
 /** Consecutive failed handshakes after which the state reads `offline` rather than `connecting`. */
@@ -215,12 +215,12 @@ export class Hub {
   private async relayPoll(plan: PollPlan): Promise<PollOutcome> {
     const candidates = [...this.tabs.entries()].filter(([, listener]) => typeof listener.onPollTick === 'function')
     const chosen = candidates.find(([tabId]) => this.visible.get(tabId) === true) ?? candidates[0]
-    if (!chosen) return { ok: false, orders: [] }
+    if (!chosen) return failedPoll()
     try {
       return await chosen[1].onPollTick!(plan)
     } catch (error) {
       this.deps.log('poll relay failed', { tabId: chosen[0], error })
-      return { ok: false, orders: [] }
+      return failedPoll()
     }
   }
 

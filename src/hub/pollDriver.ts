@@ -4,7 +4,7 @@
  * the service worker. The timer lives here, in the long-lived hub, because the service worker is
  * stopped after ~30 s idle and must never rely on its own setInterval.
  */
-import type { PollOutcome, PollPlan } from '../shared/hubTypes'
+import { failedPoll, type PollOutcome, type PollPlan } from '../shared/hubTypes'
 import { afterPoll, INITIAL_POLL_STATE, nextPollDelay, type PollScheduleState } from './pollSchedule'
 
 export interface PollDriverDeps {
@@ -79,7 +79,7 @@ export class PollDriver {
     try {
       outcome = await this.deps.relay(plan)
     } catch {
-      outcome = { ok: false, orders: [] }
+      outcome = failedPoll()
     } finally {
       this.inFlight = false
     }

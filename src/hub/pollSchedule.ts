@@ -8,7 +8,7 @@
  *   one success resets to the normal interval.
  */
 
-export const POLL_JITTER = 0.2
+const POLL_JITTER = 0.2
 export const POLL_MAX_BACKOFF_MS = 60_000
 
 export interface PollScheduleState {

@@ -20,10 +20,6 @@ export interface ClientToServerEvents {
   unwatchOrder: (payload: UnwatchOrderPayload, ack: (ack: Ack) => void) => void
 }
 
-export type ServerEventName = keyof ServerToClientEvents
-
-export const SERVER_EVENTS = ['newOrder', 'orderUpdated', 'statsUpdated', 'notification'] as const satisfies readonly ServerEventName[]
-
 /** What the hub forwards to tabs: a validated server event, tagged by name. */
 export type ServerEvent =
   | { type: 'newOrder'; payload: OrderChange }

@@ -137,8 +137,6 @@ export const productSchema = z.object({
 
 export type LoginBody = z.infer<typeof loginBodySchema>
 export type PlaceOrderBody = z.infer<typeof placeOrderBodySchema>
-export type PatchOrderBody = z.infer<typeof patchOrderBodySchema>
-export type ListOrdersQuery = z.infer<typeof listOrdersQuerySchema>
 export type WatchOrderPayload = z.infer<typeof watchOrderPayloadSchema>
 export type UnwatchOrderPayload = z.infer<typeof unwatchOrderPayloadSchema>
 export type Notification = z.infer<typeof notificationSchema>

@@ -21,7 +21,7 @@ export function isCacheableApiPath(pathname: string): boolean {
 }
 
 /** Admin credentials are JWTs (three dot-separated parts); tracking tokens have no dots. */
-export function isAdminAuthorization(authorization: string | null): boolean {
+function isAdminAuthorization(authorization: string | null): boolean {
   const token = authorization?.replace(/^Bearer\s+/i, '') ?? ''
   return token.split('.').length === 3
 }

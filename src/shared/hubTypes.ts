@@ -88,6 +88,9 @@ export interface PollPlan {
   admin: { token: string; afterSeq: number; stats: boolean } | null
 }
 
+/** A round that did not happen or failed (no relay, no answer, an error): the hub backs off. */
+export const failedPoll = (): PollOutcome => ({ ok: false, orders: [] })
+
 /** What the relay reports back, so the hub can back off, skip terminal orders and move its cursor. */
 export interface PollOutcome {
   ok: boolean

@@ -12,7 +12,7 @@ import type { HubStatus, PollOutcome, PollPlan } from './hubTypes'
 export const leaderChannelName = (buildId: string): string => `orderline-hub-${buildId}`
 export const leaderLockName = (buildId: string): string => `orderline-leader-${buildId}`
 
-export const HUB_METHODS = ['hello', 'watch', 'unwatch', 'setCredentials', 'getStatus', 'bye', 'setVisibility', 'pollNow'] as const
+const HUB_METHODS = ['hello', 'watch', 'unwatch', 'setCredentials', 'getStatus', 'bye', 'setVisibility', 'pollNow'] as const
 export type HubMethod = (typeof HUB_METHODS)[number]
 
 /** Tab → leader. */

@@ -5,7 +5,7 @@
  */
 import type { Order, OrderStatus } from '../protocol'
 
-export type OutboxState = 'pending' | 'conflict' | 'illegal' | 'failed'
+type OutboxState = 'pending' | 'conflict' | 'illegal' | 'failed'
 
 export interface OutboxEntry {
   /** The Idempotency-Key: the server applies a retried key once. */

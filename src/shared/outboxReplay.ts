@@ -4,7 +4,7 @@
  * one sender is active per browser. Every answer is recorded: applied entries leave the outbox,
  * refused ones stay with the server's current copy until the admin dismisses them.
  */
-import { orderSchema, type Order } from '../protocol'
+import { orderSchema, readErrorEnvelope, type Order } from '../protocol'
 import type { OutboxEntry, OutboxStorage } from './outboxDb'
 import { OUTBOX_CHANNEL, OUTBOX_LOCK } from './swProtocol'
 
@@ -42,11 +42,11 @@ async function send(entry: OutboxEntry, deps: ReplayDeps): Promise<Answer> {
 }
 
 function errorOf(body: unknown, status: number): { code: string; message: string; current: Order | null } {
-  const envelope = (body as { error?: { code?: unknown; message?: unknown; current?: unknown } } | null)?.error
-  const current = orderSchema.safeParse(envelope?.current)
+  const envelope = readErrorEnvelope(body, status)
+  const current = orderSchema.safeParse(envelope.current)
   return {
-    code: typeof envelope?.code === 'string' ? envelope.code : `http_${status}`,
-    message: typeof envelope?.message === 'string' ? envelope.message : `The server answered ${status}.`,
+    code: envelope.code,
+    message: envelope.message ?? `The server answered ${status}.`,
     current: current.success ? (current.data as Order) : null,
   }
 }

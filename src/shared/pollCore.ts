@@ -3,17 +3,9 @@
  * worker runs it for the whole browser; a page with no controlling service worker runs the same
  * code itself. No timers here: the hub owns the schedule, this only performs one round.
  */
-import { z } from 'zod'
-import { isTerminal, orderChangeSchema, orderSchema, statsSchema, type Order, type OrderChange, type Stats } from '../protocol'
+import { changesPageSchema, etagOfVersion, isTerminal, nextChangesCursor, orderSchema, statsSchema, type Order, type OrderChange, type Stats } from '../protocol'
 import type { PollOutcome, PollPlan } from './hubTypes'
 
-/** The server's ETag of a version (server/routes/orders.ts `etagOf`). */
-export const etagOfVersion = (version: number): string => `"v${version}"`
-
-const changesBodySchema = z.object({
-  changes: z.array(orderChangeSchema),
-  cursor: z.union([z.number(), z.string()]).nullish(),
-})
 
 export interface PollDeps {
   fetch: (input: string, init: RequestInit) => Promise<Response>
@@ -75,12 +67,10 @@ async function pollAdmin(admin: NonNullable<PollPlan['admin']>, deps: PollDeps, 
     return { kind: 'network' }
   }
   if (!response.ok) return { kind: 'http' }
-  const parsed = changesBodySchema.safeParse(await response.json().catch(() => null))
+  const parsed = changesPageSchema.safeParse(await response.json().catch(() => null))
   if (!parsed.success) return { kind: 'http' }
   const changes = parsed.data.changes as OrderChange[]
-  const lastSeen = changes.reduce((max, change) => Math.max(max, change.seq), admin.afterSeq)
-  const cursor = Number(parsed.data.cursor)
-  round.outcome.lastSeq = Number.isFinite(cursor) && cursor > lastSeen ? cursor : lastSeen
+  round.outcome.lastSeq = nextChangesCursor(admin.afterSeq, changes, parsed.data.cursor)
   round.changes.push(...changes)
   return { kind: 'ok' }
 }

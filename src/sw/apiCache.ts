@@ -15,8 +15,7 @@ import {
   markCached,
   stampForCache,
 } from '../shared/apiCacheRules'
-import type { Order } from '../protocol'
-import { etagOfVersion } from '../shared/pollCore'
+import { etagOfVersion, type Order } from '../protocol'
 import type { ClientMessage } from '../shared/swProtocol'
 
 declare const self: ServiceWorkerGlobalScope

@@ -5,7 +5,7 @@
 import { createHandlerBoundToURL } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 
-export const NAVIGATION_DENYLIST: RegExp[] = [/^\/api\//, /^\/socket\.io\//, /^\/healthz/, /^\/readyz/, /^\/metrics/]
+const NAVIGATION_DENYLIST: RegExp[] = [/^\/api\//, /^\/socket\.io\//, /^\/healthz/, /^\/readyz/, /^\/metrics/]
 
 export function setupNavigation(): void {
   registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: NAVIGATION_DENYLIST }))

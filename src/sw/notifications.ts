@@ -6,14 +6,16 @@
  * clients and would reload the page); with no admin tab open, it opens one on the order.
  */
 declare const self: ServiceWorkerGlobalScope
+// A module (its own scope for `self`), imported for its side effect by sw.ts.
+export {}
 
 /** The message a focused tab receives; the tab routes to `url` itself (no reload). */
-export const NOTIFICATION_CLICK_MESSAGE = 'orderline:notification-click'
+const NOTIFICATION_CLICK_MESSAGE = 'orderline:notification-click'
 
 const ORDER_ID = /^[A-Za-z0-9_-]{1,64}$/
 
 /** The order page for the notification's data, validated: data is ours, but stays untrusted. */
-export function clickTarget(data: unknown): { orderId: string | null; url: string } {
+function clickTarget(data: unknown): { orderId: string | null; url: string } {
   const orderId = typeof data === 'object' && data !== null && 'orderId' in data ? (data as { orderId: unknown }).orderId : null
   if (typeof orderId === 'string' && ORDER_ID.test(orderId)) return { orderId, url: `/admin/orders/${orderId}` }
   return { orderId: null, url: '/admin' }

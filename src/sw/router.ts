@@ -3,13 +3,11 @@
  * answers on the MessageChannel port it came with; nothing escapes unhandled: a
  * tab waiting on the port must always get an answer.
  */
-import type { PollOutcome } from '../shared/hubTypes'
+import { failedPoll } from '../shared/hubTypes'
 import { clearAdminApiCache, rememberOrder } from './apiCache'
 import { parseSwMessage } from '../shared/swProtocol'
 import { flushOutbox } from './outbox'
 import { pollOnce } from './poll'
-
-const FAILED: PollOutcome = { ok: false, orders: [] }
 
 export function setupMessages(scope: ServiceWorkerGlobalScope): void {
   scope.addEventListener('message', (event) => {
@@ -26,7 +24,7 @@ export function setupMessages(scope: ServiceWorkerGlobalScope): void {
       case 'poll':
         event.waitUntil(
           pollOnce(message.plan)
-            .catch(() => FAILED)
+            .catch(failedPoll)
             .then((outcome) => port?.postMessage(outcome)),
         )
         return

@@ -8,7 +8,7 @@ export const userSchema = z.object({
   role: z.literal('admin'),
 })
 
-export const loginResponseSchema = z.object({
+const loginResponseSchema = z.object({
   token: z.string().min(1),
   user: userSchema,
 })

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod'
 import { apiUrl } from '../../config'
+import { readErrorEnvelope } from '../../protocol'
 
 export class ApiError extends Error {
   readonly status: number
@@ -32,19 +33,10 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** Turns any error body into an ApiError; tolerant of non-JSON and non-envelope answers. */
 export function parseErrorBody(status: number, body: unknown, statusText = ''): ApiError {
-  const envelope = isRecord(body) && isRecord(body.error) ? body.error : null
-  const code = envelope && typeof envelope.code === 'string' ? envelope.code : `http_${status}`
-  const message =
-    envelope && typeof envelope.message === 'string' && envelope.message
-      ? envelope.message
-      : statusText || `Request failed with status ${status}`
-  return new ApiError(status, code, message, envelope ? envelope.current : undefined)
+  const envelope = readErrorEnvelope(body, status)
+  return new ApiError(status, envelope.code, envelope.message ?? (statusText || `Request failed with status ${status}`), envelope.current)
 }
 
 async function readJson(response: Response): Promise<unknown> {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
-  orderChangeSchema,
+  changesPageSchema,
+  nextChangesCursor,
   orderSchema,
   type Order,
   type OrderChange,
@@ -9,20 +10,16 @@ import {
 } from '../../protocol'
 import { readJson, request, send, validate } from './client'
 
-export const placeOrderResponseSchema = z.object({
+const placeOrderResponseSchema = z.object({
   order: orderSchema,
   trackingToken: z.string().min(1),
 })
 
-export const orderListSchema = z.object({
+const orderListSchema = z.object({
   orders: z.array(orderSchema),
   nextCursor: z.union([z.string(), z.number()]).nullish().transform((cursor) => (cursor == null ? null : String(cursor))),
 })
 
-export const changesSchema = z.object({
-  changes: z.array(orderChangeSchema),
-  cursor: z.union([z.number(), z.string()]).nullish(),
-})
 
 export interface OrderPage {
   orders: Order[]
@@ -79,8 +76,6 @@ export async function patchOrderStatus(
 }
 
 export async function getChanges(after: number, token: string): Promise<{ changes: OrderChange[]; cursor: number }> {
-  const body = await request(`/api/changes?after=${after}`, changesSchema, { token })
-  const lastSeq = body.changes.reduce((max, change) => Math.max(max, change.seq), after)
-  const cursor = Number(body.cursor)
-  return { changes: body.changes, cursor: Number.isFinite(cursor) && cursor > lastSeq ? cursor : lastSeq }
+  const body = await request(`/api/changes?after=${after}`, changesPageSchema, { token })
+  return { changes: body.changes as OrderChange[], cursor: nextChangesCursor(after, body.changes, body.cursor) }
 }

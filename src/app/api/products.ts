@@ -3,7 +3,7 @@ import { productSchema, type Product } from '../../protocol'
 import { request } from './client'
 
 /** The catalogue is a plain array; `{products: [...]}` is accepted too. */
-export const productListSchema = z.union([
+const productListSchema = z.union([
   z.array(productSchema),
   z.object({ products: z.array(productSchema) }).transform((body) => body.products),
 ])

@@ -18,7 +18,7 @@ import { useSessionStore } from '../stores/session'
  * Applies one event to the store that owns its data. The hub validated it off the socket (the one
  * validation, src/hub/validateEvent.ts); this tab trusts its own hub's typed messages.
  */
-export function dispatchServerEvent(event: ServerEvent, pinia?: Pinia): void {
+function dispatchServerEvent(event: ServerEvent, pinia?: Pinia): void {
   switch (event.type) {
     case 'newOrder':
       useOrdersStore(pinia).applyNewOrder(event.payload)
@@ -42,7 +42,7 @@ export function dispatchServerEvent(event: ServerEvent, pinia?: Pinia): void {
  * when no cursor is held yet) and the dashboard figures. Each part fails on its own; the
  * version rule makes every result safe to apply in any order.
  */
-export async function resyncStores(client: RealtimeClient, pinia?: Pinia): Promise<void> {
+async function resyncStores(client: RealtimeClient, pinia?: Pinia): Promise<void> {
   const orders = useOrdersStore(pinia)
   const session = useSessionStore(pinia)
   const dashboard = useDashboardStore(pinia)

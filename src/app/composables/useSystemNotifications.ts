@@ -11,7 +11,7 @@ export interface SystemNotice {
 
 export type ShowOutcome = 'shown' | 'duplicate' | 'not-permitted' | 'unsupported' | 'failed'
 
-export const NOTIFY_LOCK_PREFIX = 'orderline-notify-'
+const NOTIFY_LOCK_PREFIX = 'orderline-notify-'
 
 /** Where a click on the notification leads: the order's admin page. */
 export function noticeUrl(notice: Pick<SystemNotice, 'orderId'>): string {

@@ -57,7 +57,7 @@ function scheduleRetry(): void {
 }
 
 /** Replays now from this tab (queued behind any sender already running). */
-export function flushOutboxNow(): Promise<void> {
+function flushOutboxNow(): Promise<void> {
   const outbox = ports?.outbox
   if (!outbox) return Promise.resolve()
   flushing ??= (async () => {

@@ -6,13 +6,13 @@
  * BroadcastChannel, so the outcome and the other tabs' view are the same either way.
  */
 import { apiUrl } from '../../config'
-import type { PollOutcome, PollPlan } from '../../shared/hubTypes'
+import { failedPoll, type PollOutcome, type PollPlan } from '../../shared/hubTypes'
 import { runPoll } from '../../shared/pollCore'
 import { activeWorker, askWorker } from './swClient'
 import { parsePollOutcome, pollMessage, type ClientMessage } from '../../shared/swProtocol'
 
 /** A round the SW has not answered in this long is treated as failed (the hub backs off). */
-export const RELAY_TIMEOUT_MS = 15_000
+const RELAY_TIMEOUT_MS = 15_000
 /** Carries poll results between tabs when no service worker does. */
 export const POLL_CHANNEL = 'orderline-poll'
 
@@ -45,10 +45,10 @@ export async function relayPoll(plan: PollPlan): Promise<PollOutcome> {
     if (worker) {
       const outcome = parsePollOutcome(await askWorker(worker, { type: 'poll', plan }, RELAY_TIMEOUT_MS))
       if (outcome) return outcome
-      return { ok: false, orders: [] }
+      return failedPoll()
     }
     return await pollInThisTab(plan)
   } catch {
-    return { ok: false, orders: [] }
+    return failedPoll()
   }
 }

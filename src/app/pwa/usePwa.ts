@@ -8,7 +8,7 @@ import { useRegisterSW } from 'virtual:pwa-register/vue'
 import { deferredInstallPrompt, isIosBrowserTab, promptInstall } from './installPrompt'
 
 /** Long-lived admin tabs would otherwise only learn of a deploy on navigation. */
-export const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000
+const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000
 
 export interface UsePwaReturn {
   isSupported: boolean

@@ -4,7 +4,7 @@
  * subtracts on arrival. A rolling window keeps p50/p95 cheap and recent (diagnostics panel).
  */
 
-export const HOP_WINDOW = 200
+const HOP_WINDOW = 200
 
 export interface HopStats {
   count: number

@@ -11,7 +11,7 @@ import { watchPageLifecycle } from './pageLifecycle'
 import { initialStatus } from './status'
 import { TabWatches, interestKeyOf } from './tabWatches'
 import { holdTabLock, tabLockName } from './tabLock'
-import { HUB_PROTOCOL_VERSION, type HubMode, type HubStatus, type Interest, type PollOutcome, type PollPlan, type RealtimeClient } from '../../shared/hubTypes'
+import { HUB_PROTOCOL_VERSION, failedPoll, type HubMode, type HubStatus, type Interest, type PollOutcome, type PollPlan, type RealtimeClient } from '../../shared/hubTypes'
 
 export interface HubClientOptions {
   build: string
@@ -59,12 +59,12 @@ export class HubClient implements RealtimeClient {
     onStatus: (status) => this.setStatus(this.fromHub(status)),
     onPollTick: async (plan) => {
       const relay = this.options.relayPoll
-      if (!relay) return { ok: false, orders: [] }
+      if (!relay) return failedPoll()
       try {
         return await relay(plan)
       } catch (error) {
         this.options.log?.('poll relay failed', error)
-        return { ok: false, orders: [] }
+        return failedPoll()
       }
     },
   }

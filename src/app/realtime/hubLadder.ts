@@ -16,7 +16,7 @@ import type { ForcedHubMode, RealtimeClient } from '../../shared/hubTypes'
 
 export const HUB_MODE_STORAGE_KEY = 'orderline.hubMode'
 /** A SharedWorker that has not answered hello by then is treated as missing (leader mode takes over). */
-export const SHARED_WORKER_HELLO_TIMEOUT_MS = 5_000
+const SHARED_WORKER_HELLO_TIMEOUT_MS = 5_000
 
 let client: RealtimeClient | null = null
 

@@ -7,7 +7,7 @@
  */
 import { config } from '../../config'
 import type { HelloRequest, HelloResult, HubApi, HubListener } from '../../shared/hubApi'
-import type { HubStatus, PollPlan } from '../../shared/hubTypes'
+import { failedPoll, type HubStatus, type PollPlan } from '../../shared/hubTypes'
 import { leaderChannelName, parseLeaderMessage, type TabMessage } from '../../shared/leaderMessages'
 import { createLeaderElection, isThisTabLeader, noteLeader, warmLeaderHost } from './leaderElection'
 import { createLeaderRpc } from './leaderRpc'
@@ -72,7 +72,7 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
   }
 
   async function relayPoll(pollId: string, plan: PollPlan): Promise<void> {
-    const outcome = listener?.onPollTick ? await listener.onPollTick(plan).catch(() => ({ ok: false, orders: [] })) : { ok: false, orders: [] }
+    const outcome = listener?.onPollTick ? await listener.onPollTick(plan).catch(() => failedPoll()) : failedPoll()
     post({ kind: 'pollResult', pollId, outcome })
   }
 

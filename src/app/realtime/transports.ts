@@ -29,7 +29,7 @@ export interface HubTransport {
 }
 
 /** The SharedWorker's name carries the build id: tabs of two builds never share a hub. */
-export const hubWorkerName = (buildId: string): string => `orderline-hub-${buildId}`
+const hubWorkerName = (buildId: string): string => `orderline-hub-${buildId}`
 
 export const isSharedWorkerSupported = (): boolean => typeof SharedWorker !== 'undefined'
 

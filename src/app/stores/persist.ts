@@ -9,7 +9,7 @@ export function readStored(key: string): unknown {
   }
 }
 
-export function parseStored(raw: string | null): unknown {
+function parseStored(raw: string | null): unknown {
   if (!raw) return null
   try {
     return JSON.parse(raw) as unknown

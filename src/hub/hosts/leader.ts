@@ -6,7 +6,7 @@
 import { config } from '../../config'
 import type { HubApi, HubListener } from '../../shared/hubApi'
 import { createHostedHub } from './createHostedHub'
-import type { PollOutcome } from '../../shared/hubTypes'
+import { failedPoll, type PollOutcome } from '../../shared/hubTypes'
 import { leaderChannelName, parseTabMessage, type LeaderMessage, type TabMessage } from '../../shared/leaderMessages'
 
 /** A tab that does not answer a poll tick by then is skipped for this tick. */
@@ -47,7 +47,7 @@ export function startLeaderHost(leaderId: string, log: (message: string, detail?
           const pollId = crypto.randomUUID()
           const timer = setTimeout(() => {
             pendingPolls.delete(pollId)
-            resolve({ ok: false, orders: [] })
+            resolve(failedPoll())
           }, POLL_RELAY_TIMEOUT_MS)
           pendingPolls.set(pollId, (outcome) => {
             clearTimeout(timer)
