@@ -167,6 +167,8 @@ function median(list: Figures[], key: keyof Figures): number {
   )
 }
 
+const size = (bytes: number) => (Number.isFinite(bytes) ? kb(bytes) : 'n/a')
+const count = (value: number) => (Number.isFinite(value) ? String(value) : 'n/a')
 const seconds = (value: number) => (Number.isFinite(value) ? `${(value / 1000).toFixed(2)} s` : 'n/a')
 
 export async function run(server: TestServer): Promise<Section> {
@@ -187,13 +189,22 @@ export async function run(server: TestServer): Promise<Section> {
     ] as const
 
     let version = ''
+    let failures = 0
     const results = new Map<string, Figures[]>()
     for (const page of pages) {
       for (let i = 0; i < RUNS; i++) {
         // Interleaved, so drift on the machine hits both modes alike.
         for (const mode of ['on', 'off'] as const) {
           const started = performance.now()
-          const result = await lighthouse(servers[mode].url + paths[mode][page.key], page.preset, chromePath)
+          let result: Awaited<ReturnType<typeof lighthouse>>
+          try {
+            result = await lighthouse(servers[mode].url + paths[mode][page.key], page.preset, chromePath)
+          } catch (error) {
+            // One failed run (a crashed Chrome, a timeout) must not throw away the others: it is counted below.
+            failures++
+            console.error(`  ${page.name} (${page.preset}), compression ${mode}, run ${i + 1} failed:`, error)
+            continue
+          }
           version = result.version
           const id = `${page.key}/${page.preset}/${mode}`
           results.set(id, [...(results.get(id) ?? []), result.figures])
@@ -204,9 +215,15 @@ export async function run(server: TestServer): Promise<Section> {
       }
     }
 
+    const failed: Transfer = { loadRequests: Number.NaN, loadBytes: Number.NaN, allRequests: Number.NaN, allBytes: Number.NaN }
+    const visit = (url: string) =>
+      firstVisit(url).catch((error: unknown) => {
+        console.error('  first visit failed:', error)
+        return failed
+      })
     const visits: Record<Mode, Transfer> = {
-      on: await firstVisit(server.url + paths.on.tracking),
-      off: await firstVisit(uncompressed.url + paths.off.tracking),
+      on: await visit(server.url + paths.on.tracking),
+      off: await visit(uncompressed.url + paths.off.tracking),
     }
 
     const rows = pages.flatMap((page) =>
@@ -215,13 +232,13 @@ export async function run(server: TestServer): Promise<Section> {
         return [
           `${page.name} (${page.preset})`,
           mode === 'on' ? 'on' : 'off',
-          String(median(list, 'score')),
+          count(median(list, 'score')),
           seconds(median(list, 'fcp')),
           seconds(median(list, 'lcp')),
           ms(median(list, 'tbt')),
           seconds(median(list, 'speedIndex')),
-          String(median(list, 'requests')),
-          kb(median(list, 'bytes')),
+          count(median(list, 'requests')),
+          size(median(list, 'bytes')),
         ]
       }),
     )
@@ -238,10 +255,10 @@ export async function run(server: TestServer): Promise<Section> {
     })
     const visitRows = (['on', 'off'] as const).map((mode) => [
       mode,
-      String(visits[mode].loadRequests),
-      kb(visits[mode].loadBytes),
-      String(visits[mode].allRequests),
-      kb(visits[mode].allBytes),
+      count(visits[mode].loadRequests),
+      size(visits[mode].loadBytes),
+      count(visits[mode].allRequests),
+      size(visits[mode].allBytes),
     ])
 
     return {
@@ -252,7 +269,7 @@ profile per run. Mobile = Lighthouse's defaults (simulated slow 4G: 150 ms RTT, 
 slowdown; a phone-sized screen); desktop = \`--preset=desktop\`. Median of ${RUNS} runs each; the
 server with compression on (this build's brotli/gzip copies, API JSON compressed) and a second
 one started with \`ORDERLINE_COMPRESSION=0\`, runs interleaved. Requests and transfer are
-Lighthouse's network-requests and total-byte-weight audits (until the page is loaded).
+Lighthouse's network-requests and total-byte-weight audits (until the page is loaded).${failures ? ` ${failures} run(s) failed and are left out.` : ''}
 
 ${table(['page', 'compression', 'performance', 'FCP', 'LCP', 'TBT', 'Speed Index', 'requests', 'transfer'], rows)}
 
