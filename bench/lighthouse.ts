@@ -126,8 +126,13 @@ async function firstVisit(url: string): Promise<Transfer> {
         (async () => {
           const response = await request.response()
           if (!response || response.fromServiceWorker()) return -1
-          const size = await request.sizes()
-          return size.responseHeadersSize + size.responseBodySize
+          try {
+            const size = await request.sizes()
+            return size.responseHeadersSize + size.responseBodySize
+          } catch {
+            // Sizes can be gone for a request of a worker that has ended: count the decoded body.
+            return (await response.body().catch(() => Buffer.alloc(0))).length
+          }
         })(),
       )
     })
