@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
+import { precompress } from './scripts/precompress'
 
 // One id per build: it names the SharedWorker and rides in the tab ↔ hub handshake, so tabs
 // of an old build never talk to a hub of a new one (docs/architecture.md, "Deploys").
@@ -43,6 +44,8 @@ export default defineConfig({
       },
       devOptions: { enabled: false },
     }),
+    // Last: .br/.gz copies of the finished build, service worker included (server/routes/static.ts serves them).
+    precompress(),
   ],
   define: {
     __BUILD_ID__: JSON.stringify(BUILD_ID),

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- part …]`: runs the benchmark parts (all by default), each writing its section
  * to bench/results/, then assembles BENCHMARKS.md. Parts: bundle, connections (+ browser memory),
- * fanout, pollcost, server, pagestart, auth; and `cluster` (needs PostgreSQL, Redis, nginx) when named. Bounded: the whole suite stays under ten minutes on 2 cores.
+ * fanout, pollcost, server, pagestart, auth; and, when named, `cluster` (needs PostgreSQL, Redis,
+ * nginx) and `lighthouse` (about five minutes). Bounded: the default suite stays under ten minutes on 2 cores.
  */
 import { assembleBenchmarks, writeSection, type Section } from './lib/report'
 import { startServer, type TestServer } from '../tests/e2e/support/server'
@@ -17,9 +18,10 @@ const PARTS: Record<string, () => Promise<Part>> = {
   pagestart: async () => (await import('./pagestart')).run,
   auth: async () => (await import('./auth')).run,
   cluster: async () => (await import('./cluster')).run,
+  lighthouse: async () => (await import('./lighthouse')).run,
 }
-/** Parts that need PostgreSQL, Redis and nginx: run only when named. */
-const OPT_IN = new Set(['cluster'])
+/** Run only when named: cluster needs PostgreSQL, Redis and nginx; lighthouse takes minutes. */
+const OPT_IN = new Set(['cluster', 'lighthouse'])
 
 // The bench places hundreds of orders and connects thousands of sockets from one address:
 // the abuse limits that protect a public server would otherwise throttle the measurement.
