@@ -1,4 +1,4 @@
-import { computed, onScopeDispose, ref, watch, type ComputedRef, type Ref } from 'vue'
+import { computed, onScopeDispose, ref, toRaw, watch, type ComputedRef, type Ref } from 'vue'
 import { ApiError } from '../api/client'
 import { isTerminal, type Order } from '../../protocol'
 import { tellWorker } from '../offline/swClient'
@@ -77,7 +77,8 @@ export function useLiveOrder(options: UseLiveOrderOptions): LiveOrder {
   watch([options.orderId, options.credential], () => void reload(), { immediate: true })
   watch(order, (now, before) => {
     const credential = options.credential.value
-    if (now && credential) void tellWorker({ type: 'remember-order', order: now, token: credential }, REMEMBER_WAIT_MS)
+    // toRaw: a store's reactive proxy cannot be structured-cloned into a message.
+    if (now && credential) void tellWorker({ type: 'remember-order', order: toRaw(now), token: credential }, REMEMBER_WAIT_MS)
     // The order can vanish from the store (an admin logout in this tab purges it): fetch it again.
     if (!now && before && !loading.value) void reload(true)
   })
