@@ -27,9 +27,12 @@ export function socketIoFactory(url: string): SocketFactory {
     let retryTimer: ReturnType<typeof setTimeout> | undefined
     const retryLater = (ms: number) => {
       clearTimeout(retryTimer)
-      retryTimer = setTimeout(() => {
-        if (!socket.connected) socket.connect()
-      }, ms + Math.random() * ms)
+      retryTimer = setTimeout(
+        () => {
+          if (!socket.connected) socket.connect()
+        },
+        ms + Math.random() * ms,
+      )
     }
 
     socket.on('connect', () => handlers.onConnect(socket.recovered))

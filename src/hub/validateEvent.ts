@@ -3,12 +3,7 @@
  * zod code the server uses) before it is counted as forwarded; anything else is dropped, never
  * thrown, so a bad event from another build or a bug cannot break the tabs.
  */
-import {
-  notificationSchema,
-  orderChangeSchema,
-  statsSchema,
-  type ServerEvent,
-} from '../protocol'
+import { notificationSchema, orderChangeSchema, statsSchema, type ServerEvent } from '../protocol'
 
 /** Returns the typed event, or null when the name is unknown or the payload does not match. */
 export function parseServerEvent(name: string, payload: unknown): ServerEvent | null {

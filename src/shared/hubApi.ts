@@ -37,8 +37,7 @@ export interface HelloRequest {
 }
 
 export type HelloResult =
-  | { ok: true; status: HubStatus }
-  | { ok: false; error: { code: 'protocol_mismatch' | 'build_mismatch' | 'bad_request'; message: string } }
+  { ok: true; status: HubStatus } | { ok: false; error: { code: 'protocol_mismatch' | 'build_mismatch' | 'bad_request'; message: string } }
 
 export interface HubApi {
   /** Registers a tab (again after a bfcache restore: same tabId, fresh listener). */

@@ -39,7 +39,10 @@ export function parseTabMessage(data: unknown): TabMessage | null {
   if (!isRecord(data)) return null
   switch (data.kind) {
     case 'call':
-      return isString(data.callId) && isString(data.tabId) && (HUB_METHODS as readonly unknown[]).includes(data.method) && Array.isArray(data.args)
+      return isString(data.callId) &&
+        isString(data.tabId) &&
+        (HUB_METHODS as readonly unknown[]).includes(data.method) &&
+        Array.isArray(data.args)
         ? (data as TabMessage)
         : null
     case 'pollResult':
@@ -66,7 +69,9 @@ export function parseLeaderMessage(data: unknown): LeaderMessage | null {
     case 'status':
       return isString(data.tabId) && isRecord(data.status) && typeof data.status.state === 'string' ? (data as LeaderMessage) : null
     case 'poll':
-      return isString(data.tabId) && isString(data.pollId) && isRecord(data.plan) && Array.isArray(data.plan.orders) ? (data as LeaderMessage) : null
+      return isString(data.tabId) && isString(data.pollId) && isRecord(data.plan) && Array.isArray(data.plan.orders)
+        ? (data as LeaderMessage)
+        : null
     case 'leader':
       return isString(data.leaderId) ? { kind: 'leader', leaderId: data.leaderId } : null
     default:

@@ -64,7 +64,11 @@ export function settle(entry: OutboxEntry, answer: Answer): { next: OutboxEntry 
   // Server trouble or rate limiting: keep it pending and retry later, in order.
   if (status >= 500 || status === 429) return { next: { ...tried, error }, applied: null, stop: true }
   const state = status === 409 ? 'conflict' : status === 422 ? 'illegal' : 'failed'
-  return { next: { ...tried, state, error: { code: error.code, message: error.message }, current: error.current }, applied: null, stop: false }
+  return {
+    next: { ...tried, state, error: { code: error.code, message: error.message }, current: error.current },
+    applied: null,
+    stop: false,
+  }
 }
 
 async function replayUnlocked(storage: OutboxStorage, deps: ReplayDeps): Promise<ReplayReport> {

@@ -3,9 +3,18 @@
  * worker runs it for the whole browser; a page with no controlling service worker runs the same
  * code itself. No timers here: the hub owns the schedule, this only performs one round.
  */
-import { changesPageSchema, etagOfVersion, isTerminal, nextChangesCursor, orderSchema, statsSchema, type Order, type OrderChange, type Stats } from '../protocol'
+import {
+  changesPageSchema,
+  etagOfVersion,
+  isTerminal,
+  nextChangesCursor,
+  orderSchema,
+  statsSchema,
+  type Order,
+  type OrderChange,
+  type Stats,
+} from '../protocol'
 import type { PollOutcome, PollPlan } from './hubTypes'
-
 
 export interface PollDeps {
   fetch: (input: string, init: RequestInit) => Promise<Response>
@@ -27,11 +36,7 @@ export interface PollRound {
 
 type Step = { kind: 'ok' } | { kind: 'network' } | { kind: 'http' }
 
-async function pollOrder(
-  entry: PollPlan['orders'][number],
-  deps: PollDeps,
-  round: PollRound,
-): Promise<Step> {
+async function pollOrder(entry: PollPlan['orders'][number], deps: PollDeps, round: PollRound): Promise<Step> {
   const path = `/api/orders/${encodeURIComponent(entry.orderId)}`
   const authorization = `Bearer ${entry.token}`
   const headers: Record<string, string> = { Accept: 'application/json', Authorization: authorization }

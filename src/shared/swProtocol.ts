@@ -19,7 +19,9 @@ export const OUTBOX_SYNC_TAG = 'orderline-outbox'
 export const OUTBOX_LOCK = 'orderline-outbox'
 
 const pollPlanSchema = z.object({
-  orders: z.array(z.object({ orderId: idSchema, token: z.string().min(1).max(2048), version: z.number().int().min(1).nullable() })).max(500),
+  orders: z
+    .array(z.object({ orderId: idSchema, token: z.string().min(1).max(2048), version: z.number().int().min(1).nullable() }))
+    .max(500),
   admin: z.object({ token: z.string().min(1).max(4096), afterSeq: z.number().int().min(0), stats: z.boolean() }).nullable(),
 })
 

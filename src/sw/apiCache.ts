@@ -43,7 +43,11 @@ export async function rememberOrder(order: Order, token: string): Promise<void> 
   if (heldVersion >= order.version) return
   const response = new Response(JSON.stringify(order), {
     status: 200,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', ETag: etagOfVersion(order.version), 'Cache-Control': 'private, no-cache' },
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      ETag: etagOfVersion(order.version),
+      'Cache-Control': 'private, no-cache',
+    },
   })
   await storeApiResponse(url, authorization, response)
 }

@@ -29,7 +29,12 @@ export function setupMessages(scope: ServiceWorkerGlobalScope): void {
         )
         return
       case 'clear-api-cache':
-        event.waitUntil(clearAdminApiCache().then(() => port?.postMessage({ ok: true }), () => port?.postMessage({ ok: false })))
+        event.waitUntil(
+          clearAdminApiCache().then(
+            () => port?.postMessage({ ok: true }),
+            () => port?.postMessage({ ok: false }),
+          ),
+        )
         return
       case 'flush-outbox':
         event.waitUntil(flushOutbox(false).catch(() => undefined))

@@ -17,9 +17,11 @@ const placeOrderResponseSchema = z.object({
 
 const orderListSchema = z.object({
   orders: z.array(orderSchema),
-  nextCursor: z.union([z.string(), z.number()]).nullish().transform((cursor) => (cursor == null ? null : String(cursor))),
+  nextCursor: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((cursor) => (cursor == null ? null : String(cursor))),
 })
-
 
 export interface OrderPage {
   orders: Order[]

@@ -81,15 +81,14 @@ export function startRealtimeBridge(pinia?: Pinia): () => void {
   const session = useSessionStore(pinia)
   const teardown: Array<() => void> = []
   try {
-    teardown.push(
-      client.onEvent((event) => dispatchServerEvent(event, pinia)),
-    )
+    teardown.push(client.onEvent((event) => dispatchServerEvent(event, pinia)))
     // A live status that starts a new event stream is shown as `connecting` until the tab has
     // caught up, so `live` always means "what you see is the server's state".
     const tracker: ResyncTracker = { synced: null }
     let latest: HubStatus | null = null
     let resyncing = false
-    const show = (status: HubStatus) => connection.setStatus(resyncing && status.state === 'live' ? { ...status, state: 'connecting' } : status)
+    const show = (status: HubStatus) =>
+      connection.setStatus(resyncing && status.state === 'live' ? { ...status, state: 'connecting' } : status)
     teardown.push(
       client.onStatus((status) => {
         latest = status

@@ -16,7 +16,13 @@ export interface VirtualWindow {
  * each side, so a fast scroll or a focus move never shows a blank row. Pure: unit-tested with
  * 10,000 rows without a DOM.
  */
-export function computeWindow(input: { scrollTop: number; viewportHeight: number; itemHeight: number; count: number; overscan: number }): VirtualWindow {
+export function computeWindow(input: {
+  scrollTop: number
+  viewportHeight: number
+  itemHeight: number
+  count: number
+  overscan: number
+}): VirtualWindow {
   const { itemHeight, count, overscan } = input
   const total = Math.max(0, count) * itemHeight
   if (count <= 0 || itemHeight <= 0) return { start: 0, end: 0, offset: 0, total }
@@ -97,7 +103,11 @@ export function useVirtualList(options: UseVirtualListOptions) {
   function scrollToIndex(index: number): boolean {
     const element = container.value
     if (!element) return false
-    const top = scrollTopFor(index, { scrollTop: element.scrollTop, viewportHeight: element.clientHeight, itemHeight: toValue(options.itemHeight) })
+    const top = scrollTopFor(index, {
+      scrollTop: element.scrollTop,
+      viewportHeight: element.clientHeight,
+      itemHeight: toValue(options.itemHeight),
+    })
     if (top === null) return false
     element.scrollTop = top
     scrollTop.value = element.scrollTop

@@ -11,7 +11,16 @@ import { watchPageLifecycle } from './pageLifecycle'
 import { initialStatus } from './status'
 import { TabWatches, interestKeyOf } from './tabWatches'
 import { holdTabLock, tabLockName } from './tabLock'
-import { HUB_PROTOCOL_VERSION, failedPoll, type HubMode, type HubStatus, type Interest, type PollOutcome, type PollPlan, type RealtimeClient } from '../../shared/hubTypes'
+import {
+  HUB_PROTOCOL_VERSION,
+  failedPoll,
+  type HubMode,
+  type HubStatus,
+  type Interest,
+  type PollOutcome,
+  type PollPlan,
+  type RealtimeClient,
+} from '../../shared/hubTypes'
 
 export interface HubClientOptions {
   build: string
@@ -217,7 +226,10 @@ export class HubClient implements RealtimeClient {
     })
     try {
       const result = await Promise.race([
-        api.hello({ tabId: this.tabId, protocol: HUB_PROTOCOL_VERSION, build: this.options.build, lockName }, transport.exportListener(this.listener)),
+        api.hello(
+          { tabId: this.tabId, protocol: HUB_PROTOCOL_VERSION, build: this.options.build, lockName },
+          transport.exportListener(this.listener),
+        ),
         timeout,
       ])
       if (!result.ok) throw new Error(`hub refused hello: ${result.error.code} ${result.error.message}`)

@@ -46,7 +46,10 @@ export interface LeaderElection {
   stopHosting(): void
 }
 
-export function createLeaderElection(options: { log: (message: string, detail?: unknown) => void; onElected: (leaderId: string) => void }): LeaderElection {
+export function createLeaderElection(options: {
+  log: (message: string, detail?: unknown) => void
+  onElected: (leaderId: string) => void
+}): LeaderElection {
   let stopHost: (() => void) | null = null
 
   function stopHosting(): void {

@@ -42,7 +42,9 @@ export function planResync(input: {
   boardLoaded: boolean
   statsLoaded: boolean
 }): ResyncPlan {
-  const orders = input.interests.flatMap((interest) => (interest.kind === 'order' ? [{ orderId: interest.orderId, token: interest.token }] : []))
+  const orders = input.interests.flatMap((interest) =>
+    interest.kind === 'order' ? [{ orderId: interest.orderId, token: interest.token }] : [],
+  )
   const admin = input.adminToken !== null && input.interests.some((interest) => interest.kind === 'admin')
   return {
     orders,

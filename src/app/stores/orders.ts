@@ -61,7 +61,10 @@ export const useOrdersStore = defineStore('orders', () => {
   }
 
   /** Loads the first page (replacing the board) or, with `more`, the next one. */
-  async function fetchList(token: string, options: { status?: OrderStatus | null; q?: string | null; more?: boolean; limit?: number } = {}): Promise<void> {
+  async function fetchList(
+    token: string,
+    options: { status?: OrderStatus | null; q?: string | null; more?: boolean; limit?: number } = {},
+  ): Promise<void> {
     // A bare call (a resync) refetches what the board shows: its filter, search and page size.
     const given = options.status !== undefined || options.q !== undefined || options.limit !== undefined
     const query = given ? { status: options.status ?? null, q: options.q ?? null, limit: options.limit ?? null } : boardQuery

@@ -17,7 +17,9 @@ export const useOutboxStore = defineStore('outbox', () => {
 
   async function load(): Promise<void> {
     if (!supported) return
-    entries.value = await openOutboxStorage().all().catch(() => entries.value)
+    entries.value = await openOutboxStorage()
+      .all()
+      .catch(() => entries.value)
   }
 
   /** The newest entry still pending for an order: later changes chain on its version. */
@@ -30,7 +32,9 @@ export const useOutboxStore = defineStore('outbox', () => {
     return entries.value.filter((entry) => entry.orderId === orderId)
   }
 
-  async function enqueue(input: Pick<OutboxEntry, 'key' | 'orderId' | 'orderNumber' | 'fromStatus' | 'status' | 'version' | 'token'>): Promise<OutboxEntry> {
+  async function enqueue(
+    input: Pick<OutboxEntry, 'key' | 'orderId' | 'orderNumber' | 'fromStatus' | 'status' | 'version' | 'token'>,
+  ): Promise<OutboxEntry> {
     const entry: OutboxEntry = { ...input, createdAt: Date.now(), attempts: 0, state: 'pending', error: null, current: null }
     if (supported) await openOutboxStorage().put(entry)
     entries.value = [...entries.value.filter((item) => item.key !== entry.key), entry]

@@ -93,7 +93,12 @@ export function startLeaderHost(leaderId: string, log: (message: string, detail?
       (result) => post({ kind: 'reply', callId: message.callId, tabId: message.tabId, result: result ?? null }),
       (error: unknown) => {
         log('leader call failed', { method: message.method, error })
-        post({ kind: 'reply', callId: message.callId, tabId: message.tabId, result: { ok: false, error: { code: 'internal_error', message: String(error) } } })
+        post({
+          kind: 'reply',
+          callId: message.callId,
+          tabId: message.tabId,
+          result: { ok: false, error: { code: 'internal_error', message: String(error) } },
+        })
       },
     )
   }

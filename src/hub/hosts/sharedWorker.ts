@@ -34,4 +34,3 @@ scope.onconnect = (event: MessageEvent) => {
   const port = event.ports[0]
   if (port) Comlink.expose(api, port)
 }
-
