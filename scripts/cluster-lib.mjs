@@ -164,7 +164,7 @@ export function renderNginxConfig({ listenPort, upstreamPorts, prefix, site = re
   if (!/hash \$remote_addr consistent;/.test(rendered) || !/listen 80;/.test(rendered)) throw new Error('deploy/nginx.conf changed shape: update renderNginxConfig')
   rendered = rendered.replace(/(hash \$remote_addr consistent;\n)/, `$1\n${upstreams}\n`).replace(/listen 80;/, `listen 127.0.0.1:${listenPort};`)
   // Every local client shares 127.0.0.1, and the benches open thousands of sockets on purpose.
-  rendered = rendered.replace(/limit_conn orderline_conn \d+;/, 'limit_conn orderline_conn 65536;')
+  rendered = rendered.replace(/limit_conn orderline_conn \d+;/, 'limit_conn orderline_conn 65535;')
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0
   return [
     asRoot ? 'user root;' : '',
