@@ -1,7 +1,8 @@
 /**
  * Socket.IO hardening that lives beside the handlers rather than inside them: a per-connection
  * event budget (one flooding client cannot keep the event loop busy for everyone else), answers
- * for unknown events, and a guard that never restores the session of a revoked or expired admin.
+ * for unknown events, and a guard that restores an admin's session only to that admin's valid
+ * credential presented at the reconnect.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Ack } from '../../src/protocol/events'

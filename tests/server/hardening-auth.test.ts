@@ -100,7 +100,7 @@ describe('sign out everywhere (POST /api/auth/logout-all)', () => {
 })
 
 describe('a password change', () => {
-  it('ends the tokens issued under the old password, and the sockets that hold them', async () => {
+  it('ends the tokens issued under the old password, on every node', async () => {
     const database = await shared()
     const other = await node({ databaseUrl: database.url })
     const before = await startServer({ databaseUrl: database.url })
