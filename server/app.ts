@@ -108,7 +108,11 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     // Source maps hold the whole source: built (npm run build keeps them) but not served in production.
     if (cfg.production) {
       app.addHook('onRequest', async (request, reply) => {
-        if (/\.map$/i.test(request.url.split('?')[0] ?? '')) return sendError(reply, 404, 'not_found', 'No such file.')
+        // The matched route too: the router decodes `%2Emap` into a file route the raw URL hides.
+        const routed = request.routeOptions.url ?? ''
+        if (/\.map$/i.test(routed) || /(\.|%2e)map$/i.test(request.url.split('?')[0] ?? '')) {
+          return sendError(reply, 404, 'not_found', 'No such file.')
+        }
       })
     }
     const metrics = createMetrics()

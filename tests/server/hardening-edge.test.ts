@@ -293,7 +293,7 @@ describe('source maps', () => {
   it('are not served in production (the scripts still are)', async () => {
     const server = await startServer({ production: true, staticDir: dir })
     try {
-      for (const path of ['/assets/app.js.map', '/sw.js.map', '/assets/app.js.map?x=1']) {
+      for (const path of ['/assets/app.js.map', '/sw.js.map', '/assets/app.js.map?x=1', '/assets/app.js%2Emap', '/assets/app.js.MAP']) {
         const res = await api(server, path)
         expect(res.status, path).toBe(404)
         expect(res.text).not.toContain('secret source')
