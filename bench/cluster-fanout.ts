@@ -136,6 +136,9 @@ async function main(): Promise<void> {
     STATIC_DIR: '/nonexistent-orderline-static',
     ORDERLINE_ORDER_RATE_LIMIT: '0',
     ORDERLINE_LOGIN_RATE_LIMIT: '0',
+    // Thousands of sockets from one address, on purpose.
+    ORDERLINE_CONNECTIONS_PER_IP: '0',
+    ORDERLINE_SOCKETS_PER_IP: '0',
   }
   const nodes: ClusterNode[] = []
   let nginx: Awaited<ReturnType<typeof startNginx>> | undefined

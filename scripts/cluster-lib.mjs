@@ -80,7 +80,8 @@ async function stopChild(child, exited, signal = 'SIGTERM', graceMs = 10_000) {
 export async function startNode({ port, env = {}, readyTimeoutMs = 90_000 } = {}) {
   const nodePort = port ?? (await freePort())
   const url = `http://127.0.0.1:${nodePort}`
-  const fullEnv = { ...process.env, HOST: '127.0.0.1', ORDERLINE_LOG: '0', TRUST_PROXY: '127.0.0.1', ...env, PORT: String(nodePort) }
+  // ALLOWED_HOSTS: nginx passes the client's Host (its own port, not the node's) on.
+  const fullEnv = { ...process.env, HOST: '127.0.0.1', ORDERLINE_LOG: '0', TRUST_PROXY: '127.0.0.1', ALLOWED_HOSTS: '127.0.0.1,localhost', ...env, PORT: String(nodePort) }
   let child
   let tracked
   const launch = async () => {
@@ -162,6 +163,8 @@ export function renderNginxConfig({ listenPort, upstreamPorts, prefix, site = re
   let rendered = site.replace(/^\s*server 127\.0\.0\.1:\d+[^;\n]*;\n/gm, '')
   if (!/hash \$remote_addr consistent;/.test(rendered) || !/listen 80;/.test(rendered)) throw new Error('deploy/nginx.conf changed shape: update renderNginxConfig')
   rendered = rendered.replace(/(hash \$remote_addr consistent;\n)/, `$1\n${upstreams}\n`).replace(/listen 80;/, `listen 127.0.0.1:${listenPort};`)
+  // Every local client shares 127.0.0.1, and the benches open thousands of sockets on purpose.
+  rendered = rendered.replace(/limit_conn orderline_conn \d+;/, 'limit_conn orderline_conn 65535;')
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0
   return [
     asRoot ? 'user root;' : '',

@@ -7,7 +7,13 @@ const backendPort = process.env.DEV_BACKEND_PORT ?? '3001'
 const children = [
   spawn(process.execPath, ['--import', 'tsx', '--watch', 'server/main.ts'], {
     stdio: 'inherit',
-    env: { ...process.env, PORT: backendPort, ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? 'http://127.0.0.1:5173,http://localhost:5173' },
+    env: {
+      ...process.env,
+      PORT: backendPort,
+      ALLOWED_ORIGINS: process.env.ALLOWED_ORIGINS ?? 'http://127.0.0.1:5173,http://localhost:5173',
+      // Vite's proxy passes the page's Host on: serve it (server/http/edge.ts).
+      ALLOWED_HOSTS: process.env.ALLOWED_HOSTS ?? '127.0.0.1:5173,localhost:5173',
+    },
   }),
   spawn(process.execPath, ['node_modules/vite/bin/vite.js', '--host', process.env.HOST ?? '127.0.0.1'], {
     stdio: 'inherit',

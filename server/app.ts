@@ -14,13 +14,14 @@ import { createAuth } from './http/auth'
 import { registerCompression } from './http/compression'
 import { cspDirectives } from './http/csp'
 import type { AppContext } from './http/context'
-import { handleClientError, handleFrameworkError, installErrorHandlers } from './http/errors'
+import { capConnectionsPerAddress, createAddressResolver, createHostGuard } from './http/edge'
+import { handleClientError, handleFrameworkError, installErrorHandlers, sendError } from './http/errors'
 import { loggerOptions } from './http/logging'
 import { createMetrics, instrumentRequests } from './http/metrics'
 import { connectRedisAdapter } from './realtime/adapter'
 import type { RealtimeAdapter } from './realtime/adapter'
 import { drainNode } from './realtime/drain'
-import { createRealtime } from './realtime/io'
+import { createRealtime, disconnectAdminUser } from './realtime/io'
 import { createPublisher } from './realtime/publisher'
 import type { OrderlineServer } from './realtime/types'
 import { registerAuthRoutes } from './routes/auth'
@@ -55,7 +56,9 @@ export interface RunningServer {
  */
 export async function createServer(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const cfg: ServerConfig = { ...loadConfig({}), ...config }
-  const store = await openStore(cfg)
+  // Production trusts only the configured admin: any other (the demo admin of a database first
+  // started in development) is disabled, its tokens with it (server/store/users.ts).
+  const store = await openStore({ ...cfg, disableOtherAdmins: cfg.production })
 
   const app = Fastify({
     logger: loggerOptions(cfg.logger),
@@ -64,6 +67,23 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     clientErrorHandler: handleClientError,
     // Behind nginx (deploy/), request.ip is the client's only when the proxy is trusted.
     trustProxy: cfg.trustProxy.length > 0 ? cfg.trustProxy : false,
+    // Slow clients: a request must arrive whole within requestTimeoutMs and its headers within
+    // headersTimeoutMs (408), checked often enough for those bounds to hold.
+    requestTimeout: cfg.requestTimeoutMs,
+    http: {
+      headersTimeout: cfg.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(5_000, Math.max(100, Math.floor(Math.min(cfg.requestTimeoutMs, cfg.headersTimeoutMs) / 4))),
+    },
+  })
+  const addresses = createAddressResolver(cfg.trustProxy)
+  capConnectionsPerAddress(app.server, cfg.connectionsPerIp, addresses.isTrustedProxy)
+  const hostAllowed = createHostGuard({
+    allowedHosts: cfg.allowedHosts,
+    bindHost: cfg.host,
+    port: () => {
+      const bound = app.server.address()
+      return typeof bound === 'object' && bound ? bound.port : cfg.port
+    },
   })
   let io: OrderlineServer | undefined
   let redis: RealtimeAdapter | null = null
@@ -81,6 +101,21 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     })
 
     installErrorHandlers(app)
+    // DNS rebinding: a page on another name that resolves here must not get answers (421). The raw
+    // Host header, never X-Forwarded-Host: the proxy passes the client's Host on (deploy/nginx.conf).
+    app.addHook('onRequest', async (request, reply) => {
+      if (!hostAllowed(request.headers.host)) return sendError(reply, 421, 'misdirected_request', 'This server does not serve that host name.')
+    })
+    // Source maps hold the whole source: built (npm run build keeps them) but not served in production.
+    if (cfg.production) {
+      app.addHook('onRequest', async (request, reply) => {
+        // The matched route too: the router decodes `%2Emap` into a file route the raw URL hides.
+        const routed = request.routeOptions.url ?? ''
+        if (/\.map$/i.test(routed) || /(\.|%2e)map$/i.test(request.url.split('?')[0] ?? '')) {
+          return sendError(reply, 404, 'not_found', 'No such file.')
+        }
+      })
+    }
     const metrics = createMetrics()
     instrumentRequests(app, metrics)
 
@@ -125,7 +160,15 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
         windowMs: cfg.rateLimitWindowMs,
       },
       onError: (error) => app.log.error({ err: error }, 'realtime error'),
+      hostAllowed,
+      clientAddress: addresses.clientAddress,
+      socketsPerIp: cfg.socketsPerIp,
+      trackingTtlMs: cfg.trackingTtlMs,
     })
+    // Tokens this start ended (a changed ADMIN_PASSWORD, disabled admins): their sockets on other
+    // nodes close too (the adapter carries the disconnect).
+    for (const userId of store.endedSessions) disconnectAdminUser(io, userId)
+    if (store.disabledAdmins > 0) app.log.warn(`${store.disabledAdmins} admin account(s) not named by ADMIN_EMAIL were disabled`)
     const publisher = createPublisher({
       io,
       stats: () => store.stats(),

@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { parseConnectSrc } from './http/csp'
+import { PASSWORD_PARAMS } from './store/passwords'
+import type { ScryptParams } from './store/passwords'
 
 /** The seeded admin's password when none is configured: fine on a laptop, refused in production. */
 export const DEMO_ADMIN_PASSWORD = 'orderline-demo'
@@ -64,6 +66,26 @@ export interface ServerConfig {
   compression: boolean
   /** Minimum gap between `statsUpdated` emits. */
   statsThrottleMs: number
+  /**
+   * Host header values served (ALLOWED_HOSTS): `name` (any port) or `name:port`. Null: only this
+   * node's own addresses (loopback and HOST, with the listening port), which are always accepted.
+   * Required in production. Anything else is answered 421 (server/http/edge.ts).
+   */
+  allowedHosts: string[] | null
+  /** A request must arrive whole within this, ms (ORDERLINE_REQUEST_TIMEOUT_MS; 408 otherwise). */
+  requestTimeoutMs: number
+  /** Its headers within this, ms (ORDERLINE_HEADERS_TIMEOUT_MS). */
+  headersTimeoutMs: number
+  /** Open TCP connections per client address (ORDERLINE_CONNECTIONS_PER_IP; 0 = off). Trusted proxies are exempt. */
+  connectionsPerIp: number
+  /** Socket.IO connections per client address, proxy-aware (ORDERLINE_SOCKETS_PER_IP; 0 = off). */
+  socketsPerIp: number
+  /** Bearer token for /metrics (METRICS_TOKEN). Production without it: /metrics answers 404. */
+  metricsToken: string | null
+  /** A tracking link stops working this long after its order was delivered or cancelled (ORDERLINE_TRACKING_TTL_DAYS). */
+  trackingTtlMs: number
+  /** scrypt cost of new password hashes: always the OWASP one from the environment; tests lower it. */
+  passwordParams: ScryptParams
 }
 
 export type Env = Record<string, string | undefined>
@@ -88,6 +110,23 @@ function parseLimit(raw: string | undefined, fallback: number, name = 'ORDERLINE
 }
 
 /** Checked here so a typo fails at start with the variable's name, not deep inside the client. */
+/** `example.com`, `example.com:8443`, `[::1]:3000`: lower-cased; anything else is a start-up error. */
+function parseHosts(raw: string | undefined): string[] | null {
+  if (raw === undefined || raw.trim() === '') return null
+  const hosts = raw.split(',').map((entry) => entry.trim().toLowerCase()).filter((entry) => entry.length > 0)
+  for (const host of hosts) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) throw new ConfigError(`ALLOWED_HOSTS: "${host}" is not a host name or host:port`)
+  }
+  return hosts
+}
+
+function parseDays(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number of days, got "${raw}"`)
+  return value
+}
+
 function parseRedisUrl(raw: string | undefined): string | null {
   if (!raw) return null
   if (!/^rediss?:\/\/[^\s]+$/i.test(raw)) throw new ConfigError(`REDIS_URL must be a redis:// or rediss:// URL, got "${raw}"`)
@@ -119,10 +158,14 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     else if (jwtSecret.length < 32) problems.push('JWT_SECRET must be at least 32 characters')
     if (!env.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD is not set')
     else if (adminPassword === DEMO_ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD is the demo password')
+    // DNS rebinding: without a list, any name pointed at this node would be served.
+    if (!env.ALLOWED_HOSTS?.trim()) problems.push('ALLOWED_HOSTS is not set')
+    if (env.METRICS_TOKEN && env.METRICS_TOKEN.length < 24) problems.push('METRICS_TOKEN must be at least 24 characters')
   }
   if (problems.length > 0) {
     throw new ConfigError(`Refusing to start with NODE_ENV=production: ${problems.join('; ')}.`)
   }
+  const requestTimeoutMs = parseLimit(env.ORDERLINE_REQUEST_TIMEOUT_MS, 30_000, 'ORDERLINE_REQUEST_TIMEOUT_MS') || 30_000
   const connectSrc = parseConnectSrc(env.CSP_CONNECT_SRC)
   if ('error' in connectSrc) throw new ConfigError(connectSrc.error)
 
@@ -152,5 +195,14 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     cspConnectSrc: connectSrc.origins,
     compression: env.ORDERLINE_COMPRESSION !== '0',
     statsThrottleMs: 1000,
+    allowedHosts: parseHosts(env.ALLOWED_HOSTS),
+    requestTimeoutMs,
+    // Node refuses a headers timeout above the request timeout.
+    headersTimeoutMs: Math.min(parseLimit(env.ORDERLINE_HEADERS_TIMEOUT_MS, 10_000, 'ORDERLINE_HEADERS_TIMEOUT_MS') || 10_000, requestTimeoutMs),
+    connectionsPerIp: parseLimit(env.ORDERLINE_CONNECTIONS_PER_IP, 100, 'ORDERLINE_CONNECTIONS_PER_IP'),
+    socketsPerIp: parseLimit(env.ORDERLINE_SOCKETS_PER_IP, 50, 'ORDERLINE_SOCKETS_PER_IP'),
+    metricsToken: env.METRICS_TOKEN || null,
+    trackingTtlMs: parseDays(env.ORDERLINE_TRACKING_TTL_DAYS, 30, 'ORDERLINE_TRACKING_TTL_DAYS') * 24 * 60 * 60 * 1000,
+    passwordParams: PASSWORD_PARAMS,
   }
 }

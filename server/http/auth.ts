@@ -2,6 +2,9 @@
  * Admin bearer tokens (JWT HS256 via jose) and their revocation. Revoked token ids live in the
  * shared database (server/store/revocations.ts), so a logout through one node holds on every node
  * and across restarts; this node also remembers what it has seen revoked, to skip the lookup.
+ * Every token also carries its user's token generation (`gen`): "sign out everywhere" and a
+ * password change move the generation on, which ends every earlier token at once; and a token
+ * whose user no longer exists or is disabled is refused. The same one query answers all three.
  */
 import { randomUUID } from 'node:crypto'
 import { SignJWT, jwtVerify } from 'jose'
@@ -19,10 +22,12 @@ export interface AdminClaims {
   jti: string
   /** Seconds since epoch */
   exp: number
+  /** The user's token generation when the token was issued (0 for tokens that predate it). */
+  gen: number
 }
 
 export interface Auth {
-  issue(user: User): Promise<string>
+  issue(user: User, generation?: number): Promise<string>
   /** Undefined for anything but a valid, unrevoked admin token. */
   verify(token: string): Promise<AdminClaims | undefined>
   revoke(claims: AdminClaims): Promise<void>
@@ -30,10 +35,12 @@ export interface Auth {
   isRevoked(jti: string): Promise<boolean>
 }
 
-/** Where revocations are kept: the store, shared by every node. */
+/** Where revocations and users are kept: the store, shared by every node. */
 export interface RevocationStore {
   revokeToken(jti: string, expiresAt: Date): Promise<void>
   isTokenRevoked(jti: string): Promise<boolean>
+  /** Revoked?, and the user's generation (null: no such enabled user). */
+  adminTokenState(userId: string, jti: string): Promise<{ revoked: boolean; generation: number | null }>
 }
 
 export function createAuth(secret: string, revocations: RevocationStore): Auth {
@@ -46,11 +53,14 @@ export function createAuth(secret: string, revocations: RevocationStore): Auth {
     for (const [jti, expiresAt] of revoked) if (expiresAt <= now) revoked.delete(jti)
   }
 
+  // Also positives only: "tokens of this user below generation g are dead" can never become false.
+  const minGeneration = new Map<string, number>()
+
   const isRevoked = async (jti: string) => revoked.has(jti) || (await revocations.isTokenRevoked(jti))
 
   return {
-    async issue(user) {
-      return new SignJWT({ role: user.role, email: user.email })
+    async issue(user, generation = 0) {
+      return new SignJWT({ role: user.role, email: user.email, gen: generation })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setIssuer(ISSUER)
         .setSubject(user.id)
@@ -67,12 +77,19 @@ export function createAuth(secret: string, revocations: RevocationStore): Auth {
         return undefined
       }
       const { sub, jti, exp, role, email } = payload
+      const gen = payload.gen ?? 0
       if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number') return undefined
-      if (role !== 'admin' || typeof email !== 'string') return undefined
+      if (role !== 'admin' || typeof email !== 'string' || typeof gen !== 'number') return undefined
+      if (revoked.has(jti) || gen < (minGeneration.get(sub) ?? 0)) return undefined
       // Outside the catch on purpose: a database that cannot answer is a 5xx to retry, not a
       // "bad token" 401 that would sign the admin out of every tab.
-      if (await isRevoked(jti)) return undefined
-      return { sub, jti, exp, role, email }
+      const state = await revocations.adminTokenState(sub, jti)
+      if (state.revoked || state.generation === null) return undefined
+      if (gen < state.generation) {
+        minGeneration.set(sub, state.generation)
+        return undefined
+      }
+      return { sub, jti, exp, role, email, gen }
     },
     async revoke(claims) {
       prune()

@@ -1,8 +1,10 @@
 /**
  * Socket.IO hardening that lives beside the handlers rather than inside them: a per-connection
  * event budget (one flooding client cannot keep the event loop busy for everyone else), answers
- * for unknown events, and a guard that never restores the session of a revoked or expired admin.
+ * for unknown events, and a guard that restores an admin's session only to that admin's valid
+ * credential presented at the reconnect.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Ack } from '../../src/protocol/events'
 import type { OrderlineServer, OrderlineSocket } from '../realtime/types'
 import type { Auth } from './auth'
@@ -57,25 +59,37 @@ export function limitSocketEvents(socket: OrderlineSocket, limits: SocketEventLi
 
 /**
  * Connection state recovery writes the missed packets to the wire *before* the handshake
- * middleware runs (socket.io 4.8 replays them while building the socket), so refusing a revoked
- * token in the middleware alone would still leak what the admin room received meanwhile. The
- * session of an admin whose token is now revoked or expired is therefore never restored: the
- * client gets a fresh connection and the middleware judges its credential from scratch.
+ * middleware runs (socket.io 4.8 replays them while building the socket), so judging the
+ * credential in the middleware alone would leak what the admin room received meanwhile. The
+ * session of an admin is therefore restored only for a reconnect that presents, right now, a
+ * valid credential of the same admin (signature, expiry, revocation, the user still enabled and
+ * the token generation current), and only while the session's own token is neither revoked nor
+ * expired. Otherwise the client gets a fresh connection, which the middleware judges from scratch.
  * Call again whenever the adapter is replaced (`io.adapter(...)` re-creates it).
  */
-export function guardSessionRecovery(io: OrderlineServer, auth: Pick<Auth, 'isRevoked'>, now: () => number = Date.now): void {
-  const adapter = io.of('/').adapter as unknown as {
-    restoreSession?: (pid: string, offset: string) => Promise<{ data?: unknown } | null | undefined>
+export function guardSessionRecovery(io: OrderlineServer, auth: Pick<Auth, 'isRevoked' | 'verify'>, now: () => number = Date.now): void {
+  const namespace = io.of('/') as unknown as {
+    adapter: { restoreSession?: (pid: string, offset: string) => Promise<{ data?: unknown } | null | undefined> }
+    _createSocket?: (client: unknown, auth: Record<string, unknown>) => Promise<unknown>
   }
+  const adapter = namespace.adapter
   const restore = adapter.restoreSession?.bind(adapter)
-  if (!restore) return
+  const createSocket = namespace._createSocket?.bind(namespace)
+  if (!restore || !createSocket) return
+  // The adapter is asked for the session without the handshake's credential; the namespace call
+  // that asks it has both, so the credential travels alongside, per handshake.
+  const presented = new AsyncLocalStorage<{ token: unknown }>()
+  namespace._createSocket = (client, handshakeAuth) => presented.run({ token: handshakeAuth?.token }, () => createSocket(client, handshakeAuth))
   adapter.restoreSession = async (pid, offset) => {
+    const token = presented.getStore()?.token
     const session = await restore(pid, offset)
     if (!session) return session
-    const admin = (session.data as { admin?: { jti?: unknown; exp?: unknown } | null } | undefined)?.admin
+    const admin = (session.data as { admin?: { jti?: unknown; exp?: unknown; sub?: unknown } | null } | undefined)?.admin
     if (!admin) return session
     const expired = typeof admin.exp !== 'number' || admin.exp * 1000 <= now()
     const revoked = typeof admin.jti !== 'string' || (await auth.isRevoked(admin.jti))
-    return expired || revoked ? null : session
+    if (expired || revoked || typeof token !== 'string') return null
+    const claims = await auth.verify(token)
+    return claims && claims.sub === admin.sub ? session : null
   }
 }

@@ -10,10 +10,12 @@ import type { Ack } from '../../src/protocol/events'
 import { LIMITS, describeIssues, unwatchOrderPayloadSchema, watchOrderPayloadSchema } from '../../src/protocol/schemas'
 import type { Auth } from '../http/auth'
 import type { Metrics } from '../http/metrics'
+import { refuseEngineRequest } from '../http/edge'
 import { isOriginAllowed } from '../http/origins'
 import { createRateLimiter } from '../http/rateLimit'
 import { RATE_LIMITED_ACK, guardSessionRecovery, limitSocketEvents } from '../http/socketSecurity'
 import type { SocketEventLimits } from '../http/socketSecurity'
+import { TRACKING_EXPIRED, trackingExpired } from '../http/tracking'
 import type { Store } from '../store/index'
 import type { RealtimeAdapter } from './adapter'
 import type { OrderlineServer, OrderlineSocket } from './types'
@@ -29,6 +31,14 @@ export interface RealtimeOptions {
   onError: (error: unknown) => void
   /** Abuse limits (docs/security.md); omitted → the defaults of `loadConfig`. */
   limits?: SocketEventLimits & { watchOrderPerWindow: number; windowMs: number }
+  /** The Host allow-list (server/http/edge.ts), judged on every Engine.IO request. */
+  hostAllowed: (host: string | undefined) => boolean
+  /** The client's address, proxy-aware (TRUST_PROXY). */
+  clientAddress: (request: IncomingMessage) => string
+  /** Socket.IO connections one address may hold (0 = no cap). */
+  socketsPerIp: number
+  /** How long a tracking token works after its order ended (server/http/tracking.ts). */
+  trackingTtlMs: number
 }
 
 const DEFAULT_LIMITS = { eventsPerSecond: 20, burst: 60, watchOrderPerWindow: 120, windowMs: 60_000 }
@@ -64,14 +74,12 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
     maxHttpBufferSize: LIMITS.socketPacket,
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
     cors: { origin: options.allowedOrigins, credentials: true },
-    // Browsers always send Origin on a cross-origin handshake; Node clients send none and are
-    // allowed (they could forge any Origin anyway, so refusing them would protect nothing).
-    allowRequest: (req: IncomingMessage, callback) => {
+    allowRequest: (_req: IncomingMessage, callback) => {
       if (blockedServers.has(io)) return callback('realtime blocked (test hook)', false)
-      const allowed = isOriginAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)
-      callback(allowed ? null : 'origin not allowed', allowed)
+      callback(null, true)
     },
   })
+  guardEngineRequests(io, options)
 
   const limits = options.limits ?? DEFAULT_LIMITS
   // Every socket's token buckets live here, keyed by socket id and dropped on disconnect.
@@ -104,8 +112,9 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
     // admin credential now, the admin room must not come back with it.
     if (!admin && socket.recovered) void socket.leave(ADMIN_ROOM)
     if (admin) {
-      // The token's own room lets a logout on any node end this socket (disconnectAdminToken).
-      void socket.join([ADMIN_ROOM, adminTokenRoom(admin.jti)])
+      // The token's own room lets a logout on any node end this socket (disconnectAdminToken), the
+      // user's room a "sign out everywhere" or a password change (disconnectAdminUser).
+      void socket.join([ADMIN_ROOM, adminTokenRoom(admin.jti), adminUserRoom(admin.sub)])
       // A socket outliving its token would keep receiving admin data: end it when the token expires.
       const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, admin.exp * 1000 - Date.now()))
       expiry.unref()
@@ -123,6 +132,7 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
         .then(async (order) => {
           // Same answer for "no such order" and "wrong token": the token is the capability.
           if (!order) return ack({ ok: false, error: { code: 'not_found', message: 'No order matches this id and token.' } })
+          if (trackingExpired(order, options.trackingTtlMs)) return ack({ ok: false, error: { ...TRACKING_EXPIRED } })
           await socket.join(orderRoom(orderId))
           ack({ ok: true })
         })
@@ -145,8 +155,59 @@ export function createRealtime(options: RealtimeOptions): OrderlineServer {
   return io
 }
 
-/** A room per admin token id; only server code ever names it. */
+/** A room per admin token id, and one per admin user; only server code ever names them. */
 const adminTokenRoom = (jti: string) => `admin-token:${jti}`
+const adminUserRoom = (userId: string) => `admin-user:${userId}`
+
+/** Ends every session of an admin user on every node (sign out everywhere, password change, disabled). */
+export function disconnectAdminUser(io: OrderlineServer, userId: string): void {
+  io.in(adminUserRoom(userId)).disconnectSockets(true)
+}
+
+type EngineMiddleware = (req: IncomingMessage, res: unknown, next: (error?: unknown) => void) => void
+
+/**
+ * Runs first on every Engine.IO request: the handshake, every long-polling GET and POST of an
+ * existing session, and the WebSocket upgrade (Engine.IO's own `allowRequest` only sees the
+ * handshake, and its CORS layer would answer preflights before a middleware added with `use`).
+ *
+ * - Host not in the allow-list: 421 (DNS rebinding).
+ * - Origin neither the Host's own nor in ALLOWED_ORIGINS: 403 (cross-site WebSocket hijacking).
+ *   Browsers always send Origin cross-origin; Node clients send none and are allowed (they could
+ *   forge any Origin anyway, so refusing them would protect nothing).
+ * - A new session from an address that already holds `socketsPerIp`: 429. The count itself is
+ *   kept on Engine.IO's `connection`, which also closes anything past the cap that raced in.
+ */
+function guardEngineRequests(io: OrderlineServer, options: RealtimeOptions): void {
+  const open = new Map<string, number>()
+  const cap = options.socketsPerIp
+  const guard: EngineMiddleware = (req, res, next) => {
+    if (!options.hostAllowed(req.headers.host)) {
+      return refuseEngineRequest(req, res, 421, 'misdirected_request', 'This server does not serve that host name.')
+    }
+    if (!isOriginAllowed(req.headers.origin, req.headers.host, options.allowedOrigins)) {
+      return refuseEngineRequest(req, res, 403, 'origin_not_allowed', 'This origin may not open a socket here.')
+    }
+    const handshake = !new URL(req.url ?? '/', 'http://x').searchParams.has('sid')
+    if (handshake && cap > 0 && (open.get(options.clientAddress(req)) ?? 0) >= cap) {
+      return refuseEngineRequest(req, res, 429, 'too_many_connections', 'Too many open sockets from this address.')
+    }
+    next()
+  }
+  ;(io.engine as unknown as { middlewares: EngineMiddleware[] }).middlewares.unshift(guard)
+  if (cap <= 0) return
+  io.engine.on('connection', (socket: { request: IncomingMessage; once(event: 'close', listener: () => void): unknown; close(): unknown }) => {
+    const address = options.clientAddress(socket.request)
+    const count = (open.get(address) ?? 0) + 1
+    open.set(address, count)
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1
+      if (left > 0) open.set(address, left)
+      else open.delete(address)
+    })
+    if (count > cap) socket.close()
+  })
+}
 
 /**
  * Ends every session of a revoked admin token, on every node: with the Redis adapter

@@ -6,7 +6,7 @@ import type { AppContext } from '../http/context'
 import { ApiError } from '../http/errors'
 import { enforceRateLimit, refuseWhenLimited } from '../http/guards'
 import { createRateLimiter } from '../http/rateLimit'
-import { disconnectAdminToken } from '../realtime/io'
+import { disconnectAdminToken, disconnectAdminUser } from '../realtime/io'
 
 /**
  * Login issues short-lived admin JWTs; logout revokes them so a shared machine can be left safely.
@@ -26,11 +26,12 @@ export function registerAuthRoutes(app: FastifyInstance, { store, auth, io, conf
     if (accountLimit.limit > 0) {
       refuseWhenLimited(await store.takeLoginToken(account, accountLimit), reply, 'Too many sign-in attempts for this account; try again later.')
     }
-    const user = await store.authenticate(body.email, body.password)
-    if (!user) throw new ApiError(401, 'invalid_credentials', 'Email or password is wrong.')
+    const authenticated = await store.authenticate(body.email, body.password)
+    if (!authenticated) throw new ApiError(401, 'invalid_credentials', 'Email or password is wrong.')
+    const { user, tokenGeneration } = authenticated
     // The account budget is for failed guesses: the real admin signing in starts afresh.
     if (accountLimit.limit > 0) await store.resetLoginTokens(account)
-    const token = await auth.issue(user)
+    const token = await auth.issue(user, tokenGeneration)
     return reply.header('cache-control', 'no-store').send({ token, user })
   })
 
@@ -39,6 +40,17 @@ export function registerAuthRoutes(app: FastifyInstance, { store, auth, io, conf
     const claims = await requireAdmin(auth, request)
     await auth.revoke(claims)
     disconnectAdminToken(io, claims.jti)
+    return reply.code(204).header('cache-control', 'no-store').send()
+  })
+
+  /**
+   * "Sign out everywhere": every token of this admin issued so far stops working on every node
+   * (the user's token generation moves on) and their sockets are closed, wherever they are.
+   */
+  app.post('/api/auth/logout-all', async (request, reply) => {
+    const claims = await requireAdmin(auth, request)
+    await store.signOutEverywhere(claims.sub)
+    disconnectAdminUser(io, claims.sub)
     return reply.code(204).header('cache-control', 'no-store').send()
   })
 }

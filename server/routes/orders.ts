@@ -19,6 +19,7 @@ import type { AppContext } from '../http/context'
 import { ApiError, sendError } from '../http/errors'
 import { enforceRateLimit } from '../http/guards'
 import { createRateLimiter } from '../http/rateLimit'
+import { TRACKING_EXPIRED, trackingExpired } from '../http/tracking'
 
 const DEFAULT_PAGE_SIZE = 50
 
@@ -53,6 +54,8 @@ async function readableOrder(ctx: AppContext, request: FastifyRequest, id: strin
   if (!tokenSchema.safeParse(token).success) throw new ApiError(404, 'not_found', NOT_FOUND_MESSAGE)
   const order = await ctx.store.getOrderWithToken(id, token)
   if (!order) throw new ApiError(404, 'not_found', NOT_FOUND_MESSAGE)
+  // Only the holder of the right token learns that the link expired (server/http/tracking.ts).
+  if (trackingExpired(order, ctx.config.trackingTtlMs)) throw new ApiError(410, TRACKING_EXPIRED.code, TRACKING_EXPIRED.message)
   return order
 }
 
@@ -96,17 +99,25 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void
     const query = parseWith(listOrdersQuerySchema, request.query)
     const page = await store.listOrders({ status: query.status, cursor: query.cursor, limit: query.limit ?? DEFAULT_PAGE_SIZE, q: query.q })
     if ('invalidCursor' in page) throw new ApiError(400, 'invalid_cursor', 'cursor: not a cursor this server issued')
-    return reply.header('cache-control', 'private, no-cache').header('vary', 'Authorization').send(page)
+    // no-store: a list of every customer must not stay in any cache, the browser's included.
+    return reply.header('cache-control', 'private, no-store').header('vary', 'Authorization').send(page)
   })
 
   app.patch('/api/orders/:id', async (request, reply) => {
-    await requireAdmin(auth, request)
+    const claims = await requireAdmin(auth, request)
     const { id } = parseWith(orderIdParamsSchema, request.params)
     const rawKey = request.headers['idempotency-key']
     const idempotencyKey = rawKey === undefined ? undefined : parseWith(idempotencyKeySchema, rawKey)
     const body = parseWith(patchOrderBodySchema, request.body)
 
-    const { result, replayed } = await store.changeStatus({ orderId: id, status: body.status, version: body.version, idempotencyKey })
+    const { result, replayed } = await store.changeStatus({
+      orderId: id,
+      status: body.status,
+      version: body.version,
+      idempotencyKey,
+      // Keys belong to their caller: another admin's same key is another request.
+      idempotencyScope: claims.sub,
+    })
     if (replayed) reply.header('idempotent-replayed', 'true')
     reply.header('cache-control', 'no-store')
     switch (result.kind) {

@@ -6,7 +6,7 @@
 import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import type { TakeResult } from '../http/rateLimit'
-import type { Order, OrderStatus, Product, Stats, User } from '../../src/protocol/order'
+import type { Order, OrderStatus, Product, Stats } from '../../src/protocol/order'
 import type { PlaceOrderBody } from '../../src/protocol/schemas'
 import { openDatabase, withBootstrapLock } from './db'
 import type { SqlDialect } from './db'
@@ -17,8 +17,11 @@ import { isTokenRevoked, revokeToken } from './revocations'
 import type { Database } from './schema'
 import { seedDemoData } from './seed'
 import { computeStats } from './stats'
-import { authenticate, ensureAdmin } from './users'
+import type { ScryptParams } from './passwords'
+import { adminTokenState, authenticate, bumpTokenGeneration, ensureAdmin } from './users'
+import type { AdminTokenState, AuthenticatedUser, EnsureAdminResult } from './users'
 
+export type { AdminTokenState, AuthenticatedUser } from './users'
 export type { ChangesPage, OrderPage, PlaceOrderResult, StatusChangeRequest, StatusChangeResult } from './orders'
 
 export interface StoreOptions {
@@ -26,6 +29,13 @@ export interface StoreOptions {
   adminEmail: string
   adminPassword: string
   seedDemoData: boolean
+  /** Disable every admin but `adminEmail` (production: see ensureAdmin in users.ts). */
+  disableOtherAdmins?: boolean
+  /**
+   * scrypt cost for new hashes; production always uses PASSWORD_PARAMS (passwords.ts). Only
+   * tests and benchmarks pass a cheaper one, never the environment.
+   */
+  passwordParams?: ScryptParams
 }
 
 export interface Store {
@@ -34,7 +44,7 @@ export interface Store {
   /** Throws when the database does not answer: readiness. */
   ping(): Promise<void>
   listProducts(): Promise<Product[]>
-  authenticate(email: string, password: string): Promise<User | undefined>
+  authenticate(email: string, password: string): Promise<AuthenticatedUser | undefined>
   placeOrder(body: PlaceOrderBody): Promise<orders.PlaceOrderResult>
   getOrder(id: string): Promise<Order | undefined>
   getOrderWithToken(id: string, token: string): Promise<Order | undefined>
@@ -45,6 +55,14 @@ export interface Store {
   /** Records a logged-out admin token id until `expiresAt`; idempotent. */
   revokeToken(jti: string, expiresAt: Date): Promise<void>
   isTokenRevoked(jti: string): Promise<boolean>
+  /** Revocation, existence, enabled state and token generation of an admin token, in one query. */
+  adminTokenState(userId: string, jti: string): Promise<AdminTokenState>
+  /** Ends every token the user holds (the generation moves on). */
+  signOutEverywhere(userId: string): Promise<void>
+  /** Admins disabled at this start because the configuration did not name them. */
+  readonly disabledAdmins: number
+  /** Users whose tokens this start ended (password changed or disabled): close their sockets. */
+  readonly endedSessions: readonly string[]
   /** Takes one sign-in attempt from the account's cluster-wide budget. */
   takeLoginToken(account: string, limit: BucketLimit): Promise<TakeResult>
   resetLoginTokens(account: string): Promise<void>
@@ -55,11 +73,15 @@ export interface Store {
 export async function openStore(options: StoreOptions): Promise<Store> {
   const opened = openDatabase(options.databaseUrl)
   const { db, dialect } = opened
+  let bootstrap: EnsureAdminResult = { endedSessions: [], disabledAdmins: 0 }
   try {
     await migrateToLatest(db, dialect)
     // Several nodes may start together on an empty database: one creates the admin and seeds.
     await withBootstrapLock(opened, async () => {
-      await ensureAdmin(db, options.adminEmail, options.adminPassword)
+      bootstrap = await ensureAdmin(db, options.adminEmail, options.adminPassword, {
+        disableOthers: options.disableOtherAdmins ?? false,
+        ...(options.passwordParams ? { params: options.passwordParams } : {}),
+      })
       if (options.seedDemoData) await seedDemoData(opened)
     })
   } catch (error) {
@@ -69,6 +91,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return {
     db,
     dialect,
+    disabledAdmins: bootstrap.disabledAdmins,
+    endedSessions: bootstrap.endedSessions,
     async ping() {
       await sql`select 1`.execute(db)
     },
@@ -76,7 +100,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       const rows = await db.selectFrom('products').selectAll().orderBy('sort_order').orderBy('id').execute()
       return rows.map((r) => ({ id: r.id, name: r.name, description: r.description, priceCents: r.price_cents }))
     },
-    authenticate: (email, password) => authenticate(db, email, password),
+    authenticate: (email, password) => authenticate(db, email, password, options.passwordParams),
     placeOrder: (body) => orders.placeOrder(opened, body),
     getOrder: (id) => orders.getOrder(db, id),
     getOrderWithToken: (id, token) => orders.getOrderWithToken(db, id, token),
@@ -86,6 +110,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     stats: () => computeStats(db),
     revokeToken: (jti, expiresAt) => revokeToken(db, jti, expiresAt),
     isTokenRevoked: (jti) => isTokenRevoked(db, jti),
+    adminTokenState: (userId, jti) => adminTokenState(db, userId, jti),
+    signOutEverywhere: (userId) => bumpTokenGeneration(db, userId),
     takeLoginToken: (account, limit) => takeLoginToken(db, dialect, account, limit),
     resetLoginTokens: (account) => resetLoginTokens(db, account),
     close: () => db.destroy(),

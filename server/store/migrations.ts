@@ -113,6 +113,18 @@ const migrationsFor = (dialect: SqlDialect): Record<string, Migration> => ({
       await sql`drop table if exists login_buckets`.execute(db)
     },
   },
+  // Admin sessions end on "sign out everywhere" and on a password change (a per-user generation
+  // every token carries), and an admin not named in a production configuration is disabled.
+  '0004_admin_sessions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').addColumn('token_generation', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+      await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('users').dropColumn('disabled_at').execute()
+      await db.schema.alterTable('users').dropColumn('token_generation').execute()
+    },
+  },
 })
 
 /**

@@ -116,6 +116,12 @@ export interface StatusChangeRequest {
   /** The version the caller last saw: optimistic concurrency, so two admins never overwrite blindly. */
   version: number
   idempotencyKey?: string | undefined
+  /**
+   * Whose key it is (the admin's user id; a customer's would be their tracking token or address):
+   * keys are stored as `<scope>:<key>`, so another caller's same key is independent of this one
+   * and reveals nothing about it.
+   */
+  idempotencyScope?: string | undefined
 }
 
 /**
@@ -131,7 +137,7 @@ export async function changeStatus(
   const fingerprint = `${request.orderId}:${request.status}:${request.version}`
   return db.transaction().execute(async (trx) => {
     await serializeWrites(trx, dialect)
-    const key = request.idempotencyKey
+    const key = request.idempotencyKey === undefined ? undefined : `${request.idempotencyScope ?? ''}:${request.idempotencyKey}`
     if (key !== undefined) {
       const stored = await trx.selectFrom('idempotency_keys').selectAll().where('key', '=', key).executeTakeFirst()
       if (stored) {

@@ -19,6 +19,13 @@ export interface UsersTable {
   password_hash: string
   role: 'admin'
   created_at: string
+  /**
+   * Bumped by "sign out everywhere" and by a password change: a token carrying an older
+   * generation is refused (server/http/auth.ts).
+   */
+  token_generation: Generated<number>
+  /** Set when the account may no longer sign in (an admin a production start did not name). */
+  disabled_at: string | null
 }
 
 export interface OrdersTable {

@@ -34,6 +34,28 @@ export const statusSchema = z.enum(ORDER_STATUSES)
 
 const email = z.string().trim().max(LIMITS.emailLength).pipe(z.email())
 
+/** C0/C1 controls (NUL, escape sequences…); a note may still hold line breaks and tabs. */
+const CONTROL = /\p{Cc}/u
+const CONTROL_BUT_LINES = /[^\P{Cc}\t\n\r]/u
+/** Bidi embeddings, overrides and isolates: they reorder how the text around them is shown. */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/u
+/** Characters that show nothing: zero-width spaces and joiners, BOM, soft hyphen, Hangul fillers… */
+const INVISIBLE = /[\s\p{Cf}\u115F\u1160\u2800\u3164\uFFA0]/gu
+
+/**
+ * A person's name as shown to admins: NFC (one form per visible text, so the same name is the
+ * same string), no control or bidi override characters, and something visible left once the
+ * invisible characters are set aside ("\u200B" alone is blank, not a name).
+ */
+const personName = z
+  .string()
+  .normalize('NFC')
+  .trim()
+  .max(LIMITS.nameLength)
+  .refine((name) => !CONTROL.test(name), 'name must not contain control characters')
+  .refine((name) => !BIDI_CONTROL.test(name), 'name must not contain bidirectional override characters')
+  .refine((name) => name.replace(INVISIBLE, '').length > 0, 'name is required')
+
 export const loginBodySchema = z.strictObject({
   email,
   password: z.string().min(1).max(LIMITS.passwordLength),
@@ -50,10 +72,16 @@ export const placeOrderBodySchema = z.strictObject({
     .min(1, 'an order needs at least one item')
     .max(LIMITS.itemsPerOrder),
   customer: z.strictObject({
-    name: z.string().trim().min(1, 'name is required').max(LIMITS.nameLength),
+    name: personName,
     email,
   }),
-  note: z.string().max(LIMITS.noteLength).optional(),
+  note: z
+    .string()
+    .normalize('NFC')
+    .max(LIMITS.noteLength)
+    .refine((note) => !CONTROL_BUT_LINES.test(note), 'note must not contain control characters')
+    .refine((note) => !BIDI_CONTROL.test(note), 'note must not contain bidirectional override characters')
+    .optional(),
 })
 
 export const patchOrderBodySchema = z.strictObject({

@@ -51,6 +51,20 @@ describe('deploy/nginx.conf', () => {
     expect(site).not.toMatch(/proxy_set_header Accept-Encoding/i)
   })
 
+  it('times out slow clients and caps connections per address', () => {
+    const seconds = (name: string) => Number(new RegExp(`\\b${name} (\\d+)s;`).exec(site)?.[1])
+    expect(seconds('client_header_timeout')).toBeGreaterThan(0)
+    expect(seconds('client_header_timeout')).toBeLessThanOrEqual(15)
+    expect(seconds('client_body_timeout')).toBeGreaterThan(0)
+    expect(seconds('client_body_timeout')).toBeLessThanOrEqual(15)
+    expect(site).toMatch(/limit_conn_zone \$binary_remote_addr zone=orderline_conn:\d+m;/)
+    expect(site).toMatch(/limit_conn orderline_conn \d+;/)
+  })
+
+  it('does not expose /metrics', () => {
+    expect(site).toMatch(/location = \/metrics \{\s*return 404;\s*\}/)
+  })
+
   it.skipIf(!findNginx())('passes `nginx -t` once rendered with local ports', () => {
     const prefix = mkdtempSync(path.join(tmpdir(), 'orderline-nginx-t-'))
     try {

@@ -7,6 +7,7 @@ import { io as connectClient } from 'socket.io-client'
 import type { Socket } from 'socket.io-client'
 import { createServer } from '../../server/app'
 import type { RunningServer, ServerConfig } from '../../server/app'
+import { LEGACY_PASSWORD_PARAMS } from '../../server/store/passwords'
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/protocol/events'
 import type { Order } from '../../src/protocol/order'
 import { freshTestDatabase } from './testDatabase'
@@ -34,6 +35,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
       staticDir: '/nonexistent-orderline-static',
       logger: false,
       statsThrottleMs: 50,
+      // The old scrypt cost: tests sign in hundreds of times; tests/server/hardening-auth.test.ts
+      // covers the production cost and the rehash.
+      passwordParams: LEGACY_PASSWORD_PARAMS,
       ...overrides,
     })
   } catch (error) {

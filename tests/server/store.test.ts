@@ -122,7 +122,10 @@ describe('config', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET.*ADMIN_PASSWORD/)
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: DEMO_ADMIN_PASSWORD })).toThrow(/demo password/)
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short', ADMIN_PASSWORD: 'a-real-password' })).toThrow(/at least 32/)
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a-real-password' }).production).toBe(true)
+    const real = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a-real-password', ALLOWED_HOSTS: 'shop.example' }
+    expect(loadConfig(real).production).toBe(true)
+    expect(() => loadConfig({ ...real, METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 24/)
+    expect(loadConfig({ ...real, METRICS_TOKEN: 'm'.repeat(24) }).metricsToken).toBe('m'.repeat(24))
   })
 
   it('validates REDIS_URL and fails start-up when Redis does not answer', async () => {
