@@ -64,7 +64,8 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'sw.js'), `self.addEventListener("fetch", () => {})\n${bigScript}`)
   writeFileSync(join(dir, 'index.html'), HTML)
   precompressDir(dir)
-  server = await startServer({ staticDir: dir, compression: true })
+  // nginx forwards the client's Host (its own port): allow the name, as a deployment's ALLOWED_HOSTS does.
+  server = await startServer({ staticDir: dir, compression: true, allowedHosts: ['127.0.0.1', 'localhost'] })
   plain = await startServer({ staticDir: dir, compression: false })
   admin = await loginAdmin(server)
   // Enough orders for the admin list to pass the compression threshold.
