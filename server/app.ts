@@ -7,6 +7,7 @@ import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
+import webpush from 'web-push'
 import { LIMITS } from '../src/protocol/schemas'
 import { loadConfig } from './config'
 import type { ServerConfig } from './config'
@@ -21,12 +22,16 @@ import type { RealtimeAdapter } from './realtime/adapter'
 import { drainNode } from './realtime/drain'
 import { createRealtime } from './realtime/io'
 import { createPublisher } from './realtime/publisher'
+import type { Publisher } from './realtime/publisher'
+import { createPushSender } from './push/sender'
+import type { PushSender } from './push/sender'
 import type { OrderlineServer } from './realtime/types'
 import { registerAuthRoutes } from './routes/auth'
 import { registerFeedRoutes } from './routes/feeds'
 import { registerHealthRoutes } from './routes/health'
 import { registerOrderRoutes } from './routes/orders'
 import { registerProductRoutes } from './routes/products'
+import { registerPushRoutes } from './routes/push'
 import { registerStatic } from './routes/static'
 import { registerTestHooks } from './routes/testHooks'
 import { openStore } from './store/index'
@@ -39,6 +44,8 @@ export interface RunningServer {
   io: OrderlineServer
   store: Store
   config: ServerConfig
+  /** Web Push sending of this node: `idle()` lets tests wait for every message's outcome. */
+  push: PushSender
   /** Base URL to reach this server, e.g. `http://127.0.0.1:43121`. */
   url: string
   /**
@@ -55,6 +62,7 @@ export interface RunningServer {
 export async function createServer(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const cfg: ServerConfig = { ...loadConfig({}), ...config }
   const store = await openStore(cfg)
+  let push: PushSender | undefined
 
   const app = Fastify({
     logger: loggerOptions(cfg.logger),
@@ -86,7 +94,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     await app.register(cors, {
       // Disallowed origins get no CORS headers (the browser blocks them), not an error status.
       origin: (origin, callback) => callback(null, !origin || cfg.allowedOrigins.includes(origin)),
-      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'OPTIONS'],
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match'],
       exposedHeaders: ['ETag', 'Location', 'Idempotent-Replayed'],
       maxAge: 600,
@@ -133,18 +141,47 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     })
     closePublisher = () => publisher.close()
 
-    const ctx: AppContext = { config: cfg, store, auth, metrics, io, publisher, redis }
+    // Web Push: one key pair for the whole cluster, from the environment or the database.
+    const vapidKeys = cfg.vapidKeys ?? (await store.ensureVapidKeys(() => webpush.generateVAPIDKeys()))
+    const pushPolicy = { allowInsecureLoopback: cfg.pushAllowInsecure }
+    const pushSender = createPushSender({
+      vapid: { ...vapidKeys, subject: cfg.vapidSubject ?? `mailto:${cfg.adminEmail}` },
+      store,
+      policy: pushPolicy,
+      maxAttempts: cfg.pushMaxAttempts,
+      retryBaseMs: cfg.pushRetryBaseMs,
+      queueLimit: cfg.pushQueueLimit,
+      onError: (error) => app.log.error({ err: error }, 'push failed'),
+      onOutcome: (outcome, detail) => {
+        if (outcome !== 'sent') app.log.info({ outcome, orderId: detail.orderId, status: detail.status, attempt: detail.attempt }, 'push outcome')
+      },
+    })
+    push = pushSender
+    // Subscriptions a stopped node left on finished orders (their final push never ran).
+    store.pruneFinishedPushSubscriptions(new Date(Date.now() - 60 * 60_000)).catch((error: unknown) => app.log.error({ err: error }, 'push prune failed'))
+    // The push follows the broadcast, on the node that committed the change and only there.
+    const pushingPublisher: Publisher = {
+      ...publisher,
+      orderUpdated(change) {
+        publisher.orderUpdated(change)
+        pushSender.orderChanged(change.order)
+      },
+    }
+
+    const ctx: AppContext = { config: cfg, store, auth, metrics, io, publisher: pushingPublisher, redis }
     registerHealthRoutes(app, ctx)
     registerAuthRoutes(app, ctx)
     registerProductRoutes(app, ctx)
     registerOrderRoutes(app, ctx)
     registerFeedRoutes(app, ctx)
+    registerPushRoutes(app, ctx, { publicKey: vapidKeys.publicKey, policy: pushPolicy })
     if (cfg.enableTestHooks) registerTestHooks(app, ctx)
     await registerStatic(app, cfg.staticDir)
 
     await app.listen({ port: cfg.port, host: cfg.host })
   } catch (error) {
     closePublisher()
+    push?.close()
     if (io) await io.close().catch(() => {})
     await app.close().catch(() => {})
     await redis?.close()
@@ -157,6 +194,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
   const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host
   const realtime = io
   const adapter = redis
+  const pushSender = push
   let closing: Promise<void> | undefined
 
   return {
@@ -164,11 +202,13 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     io: realtime,
     store,
     config: cfg,
+    push: pushSender,
     url: `http://${host}:${port}`,
     close() {
       closing ??= (async () => {
         closePublisher()
         await drainNode({ app, io: realtime })
+        pushSender.close()
         await adapter?.close()
         await store.close()
       })()
