@@ -3,7 +3,6 @@
  * belong to an order (the tracking token is the only way to add or remove one) and end with it:
  * the sender deletes them after the final push (server/push/sender.ts).
  */
-import { sql } from 'kysely'
 import type { Kysely } from 'kysely'
 import { LIMITS } from '../../src/protocol/schemas'
 import type { PushSubscriptionBody } from '../../src/protocol/schemas'
@@ -114,10 +113,4 @@ export async function ensureVapidKeys(db: Db, generate: () => VapidKeyPair, now 
   const created = await read()
   if (!created) throw new Error('server_keys: the VAPID key pair could not be stored')
   return created
-}
-
-/** Subscriptions in total: exposed for tests and the metrics. */
-export async function countSubscriptions(db: Db): Promise<number> {
-  const row = await sql<{ n: number | string }>`select count(*) as n from push_subscriptions`.execute(db)
-  return Number(row.rows[0]?.n ?? 0)
 }
