@@ -7,6 +7,7 @@ import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import Fastify from 'fastify'
 import type { FastifyInstance } from 'fastify'
+import webpush from 'web-push'
 import { LIMITS } from '../src/protocol/schemas'
 import { loadConfig } from './config'
 import type { ServerConfig } from './config'
@@ -23,12 +24,16 @@ import type { RealtimeAdapter } from './realtime/adapter'
 import { drainNode } from './realtime/drain'
 import { createRealtime, disconnectAdminUser } from './realtime/io'
 import { createPublisher } from './realtime/publisher'
+import type { Publisher } from './realtime/publisher'
+import { createPushSender } from './push/sender'
+import type { PushSender } from './push/sender'
 import type { OrderlineServer } from './realtime/types'
 import { registerAuthRoutes } from './routes/auth'
 import { registerFeedRoutes } from './routes/feeds'
 import { registerHealthRoutes } from './routes/health'
 import { registerOrderRoutes } from './routes/orders'
 import { registerProductRoutes } from './routes/products'
+import { registerPushRoutes } from './routes/push'
 import { registerStatic } from './routes/static'
 import { registerTestHooks } from './routes/testHooks'
 import { openStore } from './store/index'
@@ -41,6 +46,8 @@ export interface RunningServer {
   io: OrderlineServer
   store: Store
   config: ServerConfig
+  /** Web Push sending of this node: `idle()` lets tests wait for every message's outcome. */
+  push: PushSender
   /** Base URL to reach this server, e.g. `http://127.0.0.1:43121`. */
   url: string
   /**
@@ -59,6 +66,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
   // Production trusts only the configured admin: any other (the demo admin of a database first
   // started in development) is disabled, its tokens with it (server/store/users.ts).
   const store = await openStore({ ...cfg, disableOtherAdmins: cfg.production })
+  let push: PushSender | undefined
 
   const app = Fastify({
     logger: loggerOptions(cfg.logger),
@@ -122,7 +130,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     await app.register(cors, {
       // Disallowed origins get no CORS headers (the browser blocks them), not an error status.
       origin: (origin, callback) => callback(null, !origin || cfg.allowedOrigins.includes(origin)),
-      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'OPTIONS'],
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match'],
       exposedHeaders: ['ETag', 'Location', 'Idempotent-Replayed'],
       maxAge: 600,
@@ -177,7 +185,34 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     })
     closePublisher = () => publisher.close()
 
-    const ctx: AppContext = { config: cfg, store, auth, metrics, io, publisher, redis }
+    // Web Push: one key pair for the whole cluster, from the environment or the database.
+    const vapidKeys = cfg.vapidKeys ?? (await store.ensureVapidKeys(() => webpush.generateVAPIDKeys()))
+    const pushPolicy = { allowInsecureLoopback: cfg.pushAllowInsecure }
+    const pushSender = createPushSender({
+      vapid: { ...vapidKeys, subject: cfg.vapidSubject ?? `mailto:${cfg.adminEmail}` },
+      store,
+      policy: pushPolicy,
+      maxAttempts: cfg.pushMaxAttempts,
+      retryBaseMs: cfg.pushRetryBaseMs,
+      queueLimit: cfg.pushQueueLimit,
+      onError: (error) => app.log.error({ err: error }, 'push failed'),
+      onOutcome: (outcome, detail) => {
+        if (outcome !== 'sent') app.log.info({ outcome, orderId: detail.orderId, status: detail.status, attempt: detail.attempt }, 'push outcome')
+      },
+    })
+    push = pushSender
+    // Subscriptions a stopped node left on finished orders (their final push never ran).
+    store.pruneFinishedPushSubscriptions(new Date(Date.now() - 60 * 60_000)).catch((error: unknown) => app.log.error({ err: error }, 'push prune failed'))
+    // The push follows the broadcast, on the node that committed the change and only there.
+    const pushingPublisher: Publisher = {
+      ...publisher,
+      orderUpdated(change) {
+        publisher.orderUpdated(change)
+        pushSender.orderChanged(change.order)
+      },
+    }
+
+    const ctx: AppContext = { config: cfg, store, auth, metrics, io, publisher: pushingPublisher, redis }
     // Before the routes: the plugin attaches itself to each route as it is declared.
     if (cfg.compression) await registerCompression(app)
     registerHealthRoutes(app, ctx)
@@ -185,12 +220,14 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     registerProductRoutes(app, ctx)
     registerOrderRoutes(app, ctx)
     registerFeedRoutes(app, ctx)
+    registerPushRoutes(app, ctx, { publicKey: vapidKeys.publicKey, policy: pushPolicy })
     if (cfg.enableTestHooks) registerTestHooks(app, ctx)
     await registerStatic(app, cfg.staticDir, { preCompressed: cfg.compression })
 
     await app.listen({ port: cfg.port, host: cfg.host })
   } catch (error) {
     closePublisher()
+    push?.close()
     if (io) await io.close().catch(() => {})
     await app.close().catch(() => {})
     await redis?.close()
@@ -203,6 +240,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
   const host = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host
   const realtime = io
   const adapter = redis
+  const pushSender = push
   let closing: Promise<void> | undefined
 
   return {
@@ -210,11 +248,13 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     io: realtime,
     store,
     config: cfg,
+    push: pushSender,
     url: `http://${host}:${port}`,
     close() {
       closing ??= (async () => {
         closePublisher()
         await drainNode({ app, io: realtime })
+        pushSender.close()
         await adapter?.close()
         await store.close()
       })()

@@ -86,6 +86,23 @@ export interface ServerConfig {
   trackingTtlMs: number
   /** scrypt cost of new password hashes: always the OWASP one from the environment; tests lower it. */
   passwordParams: ScryptParams
+  /**
+   * VAPID key pair from VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY; null → generated on first start and
+   * kept in the database, so every node signs with the same pair.
+   */
+  vapidKeys: { publicKey: string; privateKey: string } | null
+  /** VAPID_SUBJECT (`mailto:` or `https:`); null → `mailto:` + the admin email. */
+  vapidSubject: string | null
+  /** ORDERLINE_PUSH_ALLOW_INSECURE=1, tests only: push endpoints may also be http://127.0.0.1:<port>. */
+  pushAllowInsecure: boolean
+  /** Attempts per push message, the first included. */
+  pushMaxAttempts: number
+  /** First push retry delay, ms; doubles per attempt. */
+  pushRetryBaseMs: number
+  /** Push messages pending (queued, waiting to retry, in flight) at most, per node. */
+  pushQueueLimit: number
+  /** Most often the delivery-estimate medians are recomputed, ms (ORDERLINE_ETA_REFRESH_MS). */
+  etaRefreshMs: number
 }
 
 export type Env = Record<string, string | undefined>
@@ -141,6 +158,27 @@ function parseOrigins(raw: string | undefined): string[] {
     .filter((origin) => origin.length > 0)
 }
 
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+
+/**
+ * VAPID settings: both keys or neither (half a pair cannot sign), each the right size, and a
+ * subject push services accept. Wrong values stop the start instead of failing every push.
+ */
+function parseVapid(env: Env): { keys: ServerConfig['vapidKeys']; subject: string | null } {
+  const publicKey = env.VAPID_PUBLIC_KEY?.trim() || undefined
+  const privateKey = env.VAPID_PRIVATE_KEY?.trim() || undefined
+  const subject = env.VAPID_SUBJECT?.trim() || null
+  if (subject !== null && !/^(mailto:\S+@\S+|https:\/\/\S+)$/.test(subject)) {
+    throw new ConfigError(`VAPID_SUBJECT must be a mailto: address or an https: URL, got "${subject}"`)
+  }
+  if (!publicKey && !privateKey) return { keys: null, subject }
+  if (!publicKey || !privateKey) throw new ConfigError('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together')
+  const bytes = (value: string) => (BASE64URL.test(value) ? Buffer.from(value, 'base64url').length : -1)
+  if (bytes(publicKey) !== 65) throw new ConfigError('VAPID_PUBLIC_KEY must be a base64url P-256 public key (65 bytes)')
+  if (bytes(privateKey) !== 32) throw new ConfigError('VAPID_PRIVATE_KEY must be a base64url P-256 private key (32 bytes)')
+  return { keys: { publicKey, privateKey }, subject }
+}
+
 /**
  * Reads the environment. In production, missing or demo secrets are refused here rather than
  * discovered later: a guessable JWT secret or the demo password would hand out admin access.
@@ -168,6 +206,9 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   const requestTimeoutMs = parseLimit(env.ORDERLINE_REQUEST_TIMEOUT_MS, 30_000, 'ORDERLINE_REQUEST_TIMEOUT_MS') || 30_000
   const connectSrc = parseConnectSrc(env.CSP_CONNECT_SRC)
   if ('error' in connectSrc) throw new ConfigError(connectSrc.error)
+  const vapid = parseVapid(env)
+  const pushAllowInsecure = env.ORDERLINE_PUSH_ALLOW_INSECURE === '1'
+  if (pushAllowInsecure && production) throw new ConfigError('ORDERLINE_PUSH_ALLOW_INSECURE=1 is for tests and refused when NODE_ENV=production.')
 
   return {
     port: parsePort(env.PORT),
@@ -204,5 +245,12 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     metricsToken: env.METRICS_TOKEN || null,
     trackingTtlMs: parseDays(env.ORDERLINE_TRACKING_TTL_DAYS, 30, 'ORDERLINE_TRACKING_TTL_DAYS') * 24 * 60 * 60 * 1000,
     passwordParams: PASSWORD_PARAMS,
+    vapidKeys: vapid.keys,
+    vapidSubject: vapid.subject,
+    pushAllowInsecure,
+    pushMaxAttempts: 5,
+    pushRetryBaseMs: 2_000,
+    pushQueueLimit: 1_000,
+    etaRefreshMs: parseLimit(env.ORDERLINE_ETA_REFRESH_MS, 60_000, 'ORDERLINE_ETA_REFRESH_MS'),
   }
 }

@@ -11,6 +11,7 @@ import {
   orderIdParamsSchema,
   patchOrderBodySchema,
   placeOrderBodySchema,
+  placementKeySchema,
   tokenSchema,
 } from '../../src/protocol/schemas'
 import { bearerToken, looksLikeJwt, requireAdmin } from '../http/auth'
@@ -20,6 +21,7 @@ import { ApiError, sendError } from '../http/errors'
 import { enforceRateLimit } from '../http/guards'
 import { createRateLimiter } from '../http/rateLimit'
 import { TRACKING_EXPIRED, trackingExpired } from '../http/tracking'
+import { placeOrderOnce } from './placements'
 
 const DEFAULT_PAGE_SIZE = 50
 
@@ -73,6 +75,10 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void
   app.post('/api/orders', async (request, reply) => {
     enforceRateLimit(placements, request.ip, reply, 'Too many orders from this address; try again later.')
     const body = parseWith(placeOrderBodySchema, request.body)
+    if (request.headers['idempotency-key'] !== undefined) {
+      const key = parseWith(placementKeySchema, request.headers['idempotency-key'])
+      return placeOrderOnce(ctx, request, reply, body, key)
+    }
     const placed = await store.placeOrder(body)
     if (!placed.ok) throw new ApiError(422, placed.code, placed.message)
     publisher.orderPlaced(placed.change)

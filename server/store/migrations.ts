@@ -125,6 +125,56 @@ const migrationsFor = (dialect: SqlDialect): Record<string, Migration> => ({
       await db.schema.alterTable('users').dropColumn('token_generation').execute()
     },
   },
+  // The customer's side: delivery details on the order, checkout retries that never order twice,
+  // Web Push subscriptions and the VAPID key pair every node must share (docs/security.md).
+  '0005_customer_delivery_push': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('orders').addColumn('customer_address', 'text').execute()
+      await db.schema.alterTable('orders').addColumn('customer_phone', 'text').execute()
+
+      // Their own table rather than idempotency_keys: a placement replays a different answer
+      // (the order and its tracking token) and must never collide with an admin's PATCH keys.
+      await db.schema
+        .createTable('placement_keys')
+        .addColumn('scope', 'text', (c) => c.notNull())
+        // sha256 of the key: the key unlocks the tracking token below, so it is not stored.
+        .addColumn('key_hash', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+        .addColumn('order_json', 'text', (c) => c.notNull())
+        // The tracking token, AES-256-GCM under a key derived from the idempotency key.
+        .addColumn('token_box', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('placement_keys_pk', ['scope', 'key_hash'])
+        .execute()
+      await db.schema.createIndex('placement_keys_created_at').on('placement_keys').column('created_at').execute()
+
+      await db.schema
+        .createTable('push_subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+        .addColumn('endpoint', 'text', (c) => c.notNull())
+        .addColumn('p256dh', 'text', (c) => c.notNull())
+        .addColumn('auth', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('push_subscriptions_order_endpoint', ['order_id', 'endpoint'])
+        .execute()
+
+      await db.schema
+        .createTable('server_keys')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute()
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['server_keys', 'push_subscriptions', 'placement_keys']) {
+        await sql`drop table if exists ${sql.table(table)}`.execute(db)
+      }
+      await db.schema.alterTable('orders').dropColumn('customer_phone').execute()
+      await db.schema.alterTable('orders').dropColumn('customer_address').execute()
+    },
+  },
 })
 
 /**

@@ -20,6 +20,10 @@ const FIRST_ORDER_NUMBER = 1001
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 
 export function rowToOrder(row: Selectable<OrdersTable>): Order {
+  const customer: Order['customer'] = { name: row.customer_name, email: row.customer_email }
+  // Absent rather than null: orders without delivery details look exactly as they always did.
+  if (row.customer_address !== null) customer.address = row.customer_address
+  if (row.customer_phone !== null) customer.phone = row.customer_phone
   return {
     id: row.id,
     number: row.number,
@@ -27,7 +31,7 @@ export function rowToOrder(row: Selectable<OrdersTable>): Order {
     version: row.version,
     items: JSON.parse(row.items_json) as OrderItem[],
     totalCents: row.total_cents,
-    customer: { name: row.customer_name, email: row.customer_email },
+    customer,
     note: row.note,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -47,6 +51,16 @@ export type PlaceOrderResult =
 export async function placeOrder({ db, dialect }: OpenDatabase, body: PlaceOrderBody, now = new Date()): Promise<PlaceOrderResult> {
   return db.transaction().execute(async (trx): Promise<PlaceOrderResult> => {
     await serializeWrites(trx, dialect)
+    return insertPlacedOrder(trx, body, now)
+  })
+}
+
+/**
+ * The body of `placeOrder`, for callers that already hold a transaction with writes serialized
+ * (the idempotent checkout in placements.ts checks its key in the same transaction).
+ */
+export async function insertPlacedOrder(trx: Db, body: PlaceOrderBody, now: Date): Promise<PlaceOrderResult> {
+  {
     const ids = [...new Set(body.items.map((item) => item.productId))]
     const products = await trx.selectFrom('products').selectAll().where('id', 'in', ids).execute()
     const byId = new Map(products.map((p) => [p.id, p]))
@@ -75,6 +89,8 @@ export async function placeOrder({ db, dialect }: OpenDatabase, body: PlaceOrder
       total_cents: items.reduce((sum, item) => sum + item.unitPriceCents * item.quantity, 0),
       customer_name: body.customer.name,
       customer_email: body.customer.email,
+      customer_address: body.customer.address ?? null,
+      customer_phone: body.customer.phone ?? null,
       note,
       history_json: JSON.stringify([{ status: 'placed', version: 1, at }] satisfies StatusHistoryEntry[]),
       token_hash: hashToken(trackingToken),
@@ -89,7 +105,7 @@ export async function placeOrder({ db, dialect }: OpenDatabase, body: PlaceOrder
       .returning('seq')
       .executeTakeFirstOrThrow()
     return { ok: true, change: { seq: Number(seq), order: rowToOrder(row) }, trackingToken }
-  })
+  }
 }
 
 export async function getOrder(db: Db, id: string): Promise<Order | undefined> {

@@ -38,6 +38,9 @@ export interface OrdersTable {
   total_cents: number
   customer_name: string
   customer_email: string
+  /** Optional delivery details (migration 0005): shown to admins and the tracking-token holder only. */
+  customer_address: string | null
+  customer_phone: string | null
   note: string | null
   /** JSON of StatusHistoryEntry[] */
   history_json: string
@@ -82,6 +85,38 @@ export interface LoginBucketsTable {
   granted: number
 }
 
+export interface PlacementKeysTable {
+  /** Who placed: `anonymous`, or `admin:<user id>` when a valid admin token came along. */
+  scope: string
+  /** sha256 of the Idempotency-Key. */
+  key_hash: string
+  /** sha256 of the normalised body: the same key with another body is refused. */
+  fingerprint: string
+  order_id: string
+  /** JSON of the Order as first answered. */
+  order_json: string
+  /** `iv.ciphertext.tag` (base64url): the tracking token, sealed with the idempotency key. */
+  token_box: string
+  created_at: string
+}
+
+export interface PushSubscriptionsTable {
+  id: string
+  order_id: string
+  endpoint: string
+  /** base64url, as the browser gave them */
+  p256dh: string
+  auth: string
+  created_at: string
+}
+
+/** Process-wide secrets every node must share (the VAPID key pair), created once on first start. */
+export interface ServerKeysTable {
+  name: string
+  value: string
+  created_at: string
+}
+
 export interface Database {
   products: ProductsTable
   users: UsersTable
@@ -90,4 +125,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable
   revoked_tokens: RevokedTokensTable
   login_buckets: LoginBucketsTable
+  placement_keys: PlacementKeysTable
+  push_subscriptions: PushSubscriptionsTable
+  server_keys: ServerKeysTable
 }

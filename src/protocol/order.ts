@@ -71,12 +71,47 @@ export interface Order {
   version: number
   items: OrderItem[]
   totalCents: number
-  customer: { name: string; email: string }
+  customer: OrderCustomer
   /** Untrusted text: always rendered as text. */
   note: string | null
   createdAt: string
   updatedAt: string
   history: StatusHistoryEntry[]
+  /**
+   * The server's delivery estimate, null once delivered or cancelled. Optional: servers before
+   * the estimate existed (and stored idempotent replays) send none.
+   */
+  estimate?: OrderEstimate | null
+}
+
+/**
+ * Who ordered. `address` and `phone` are optional delivery details: present only when the
+ * customer gave them, and only ever sent to an admin or to the order's tracking-token holder.
+ */
+export interface OrderCustomer {
+  name: string
+  email: string
+  address?: string
+  phone?: string
+}
+
+/** One upcoming status and when the server expects the order to reach it. */
+export interface EstimatedStep {
+  status: OrderStatus
+  /** ISO 8601 */
+  at: string
+}
+
+export interface OrderEstimate {
+  /** ISO 8601: when the order is expected to be delivered. */
+  deliveredAt: string
+  /**
+   * `history`: every remaining step is timed by the median of recent real orders; `defaults`: at
+   * least one step had too little history and used the configured default.
+   */
+  basis: 'history' | 'defaults'
+  /** The upcoming statuses on the forward path, each with its expected time; the last is `delivered`. */
+  steps: EstimatedStep[]
 }
 
 export interface Product {

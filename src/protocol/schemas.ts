@@ -21,6 +21,14 @@ export const LIMITS = {
   passwordLength: 200,
   pageSize: 100,
   searchLength: 100,
+  /** Characters of a delivery address, after normalisation. */
+  addressLength: 300,
+  /** Characters of a phone number, after normalisation (digits 6-15, E.164's maximum). */
+  phoneLength: 20,
+  /** Characters of a push subscription endpoint URL. */
+  pushEndpointLength: 2048,
+  /** Push subscriptions one order may have (a customer's phone, laptop, tablet...). */
+  pushSubscriptionsPerOrder: 5,
   changesPageSize: 500,
   /** Bytes: the largest JSON body any endpoint accepts, with headroom. */
   httpBody: 32 * 1024,
@@ -56,6 +64,57 @@ const personName = z
   .refine((name) => !BIDI_CONTROL.test(name), 'name must not contain bidirectional override characters')
   .refine((name) => name.replace(INVISIBLE, '').length > 0, 'name is required')
 
+/**
+ * C0 and C1 control characters, and the bidirectional overrides and isolates: text that would
+ * read differently on the admin board than it was typed (docs/security.md, "Input").
+ */
+const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
+
+/** An optional text field: an empty value (after trimming) means "not given". */
+const emptyToUndefined = (value: string): string | undefined => (value === '' ? undefined : value)
+
+/**
+ * Delivery address: one line of text, NFC-normalised and trimmed (so the same address typed on
+ * two keyboards compares equal). Line breaks are control characters: a client joins lines with
+ * ", " before sending.
+ */
+export const addressSchema = z
+  .string()
+  .max(LIMITS.addressLength * 4)
+  .transform((value) => value.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .max(LIMITS.addressLength, `must be at most ${LIMITS.addressLength} characters`)
+      .refine((value) => !FORBIDDEN_TEXT.test(value), 'must not contain control characters or line breaks'),
+  )
+  .transform(emptyToUndefined)
+
+/**
+ * Phone number: digits, spaces, `+` (first only), `-` and parentheses, 6 to 20 characters with 6
+ * to 15 digits. Normalised: NFKC (full-width digits become ASCII), trimmed, runs of whitespace
+ * become one space.
+ */
+export const phoneSchema = z
+  .string()
+  .max(LIMITS.phoneLength * 4)
+  .transform((value) => value.normalize('NFKC').trim().replace(/\s+/g, ' '))
+  .pipe(
+    z.union([
+      z.literal(''),
+      z
+        .string()
+        .min(6, 'must be at least 6 characters')
+        .max(LIMITS.phoneLength, `must be at most ${LIMITS.phoneLength} characters`)
+        .regex(/^\+?[0-9 ()-]+$/, 'may contain only digits, spaces, parentheses, - and a leading +')
+        .refine((value) => {
+          const digits = value.replace(/\D/g, '').length
+          return digits >= 6 && digits <= 15
+        }, 'must contain 6 to 15 digits'),
+    ]),
+  )
+  .transform(emptyToUndefined)
+
 export const loginBodySchema = z.strictObject({
   email,
   password: z.string().min(1).max(LIMITS.passwordLength),
@@ -74,6 +133,8 @@ export const placeOrderBodySchema = z.strictObject({
   customer: z.strictObject({
     name: personName,
     email,
+    address: addressSchema.optional(),
+    phone: phoneSchema.optional(),
   }),
   note: z
     .string()
@@ -106,6 +167,57 @@ export const changesQuerySchema = z.strictObject({
 
 export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/)
 
+/**
+ * `Idempotency-Key` of `POST /api/orders`. Longer than the admin's: together with the identical
+ * body it is what a replay hands the tracking token back for, so it must be unguessable
+ * (a `crypto.randomUUID()` per checkout attempt is what clients send).
+ */
+export const placementKeySchema = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16-128 letters, digits, - or _')
+
+// ---- Web Push ----
+
+/** Unpadded base64url of exactly `bytes` bytes (trailing `=` padding tolerated). */
+const base64urlBytes = (bytes: number) =>
+  z
+    .string()
+    .max(Math.ceil(bytes / 3) * 4)
+    .transform((value) => value.replace(/=+$/, ''))
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url')
+        .length(Math.ceil((bytes * 4) / 3), `must encode ${bytes} bytes`),
+    )
+
+/**
+ * `PushSubscription.toJSON()` as browsers produce it. `p256dh` is an uncompressed P-256 point
+ * (65 bytes, first byte 0x04, hence the leading "B"); `auth` is the 16-byte secret. The server
+ * also checks that the point lies on the curve and where the endpoint leads.
+ */
+export const pushSubscriptionBodySchema = z.strictObject({
+  endpoint: z.string().min(1).max(LIMITS.pushEndpointLength),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.strictObject({
+    p256dh: base64urlBytes(65).refine((value) => value.startsWith('B'), 'must be an uncompressed P-256 public key'),
+    auth: base64urlBytes(16),
+  }),
+})
+
+export const deletePushSubscriptionBodySchema = z.strictObject({
+  endpoint: z.string().min(1).max(LIMITS.pushEndpointLength),
+})
+
+/** `GET /api/push/public-key`: the VAPID public key, for `pushManager.subscribe({applicationServerKey})`. */
+export const pushPublicKeySchema = z.object({ publicKey: z.string().min(1).max(128) })
+
+/** The decrypted body of every push message the server sends (JSON). */
+export const pushPayloadSchema = z.object({
+  orderId: idSchema,
+  number: z.number().int().min(1),
+  status: statusSchema,
+  version: z.number().int().min(1),
+})
+
 // ---- socket payloads (client → server) ----
 
 export const watchOrderPayloadSchema = z.strictObject({ orderId: idSchema, token: tokenSchema })
@@ -129,11 +241,20 @@ export const orderSchema = z.object({
     }),
   ),
   totalCents: z.number().int().min(0),
-  customer: z.object({ name: z.string(), email: z.string() }),
+  customer: z.object({ name: z.string(), email: z.string(), address: z.string().optional(), phone: z.string().optional() }),
   note: z.string().nullable(),
   createdAt: isoDate,
   updatedAt: isoDate,
   history: z.array(z.object({ status: statusSchema, version: z.number().int().min(1), at: isoDate })),
+  /** Optional so a client keeps accepting servers (and replays) that send none. */
+  estimate: z
+    .object({
+      deliveredAt: isoDate,
+      basis: z.enum(['history', 'defaults']),
+      steps: z.array(z.object({ status: statusSchema, at: isoDate })),
+    })
+    .nullable()
+    .optional(),
 })
 
 export const orderChangeSchema = z.object({ seq: z.number().int().min(0), order: orderSchema })
@@ -168,6 +289,8 @@ export type PlaceOrderBody = z.infer<typeof placeOrderBodySchema>
 export type WatchOrderPayload = z.infer<typeof watchOrderPayloadSchema>
 export type UnwatchOrderPayload = z.infer<typeof unwatchOrderPayloadSchema>
 export type Notification = z.infer<typeof notificationSchema>
+export type PushSubscriptionBody = z.infer<typeof pushSubscriptionBodySchema>
+export type PushPayload = z.infer<typeof pushPayloadSchema>
 
 /** Turns a zod error into the one-line message the `{error: {code, message}}` envelope carries. */
 export function describeIssues(error: z.ZodError): string {

@@ -102,15 +102,59 @@ const brokenJson = fc.oneof(
 const invalidUtf8 = fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, ...bytes]))
 
 const validOrderBody = { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'Fuzz', email: 'fuzz@example.com' }, note: 'hi' }
+/** Delivery details: plausible, hostile (controls, bidi overrides, odd digits) and wrongly typed. */
+const addressValue = fc.oneof(anyString, huge, wild, fc.constantFrom('  12 Main St  ', 'a\nb', 'x\u202ey', 'Cafe\u0301', '\u0000', ''))
+const phoneValue = fc.oneof(anyString, wild, fc.stringMatching(/^\+?[0-9 ()-]{0,25}$/), fc.constantFrom('+1 555 0100', '１２３４５６７', '++123456', ' ', ''))
 /** A valid-shaped body with some fields replaced by wild values or extra keys: "wrong types". */
 const mutatedOrderBody = fc
   .record({
     items: fc.oneof(fc.constant(validOrderBody.items), wild, fc.array(fc.record({ productId: fc.oneof(anyString, wild), quantity: fc.oneof(fc.integer(), wild) }), { maxLength: 60 })),
-    customer: fc.oneof(fc.constant(validOrderBody.customer), wild, fc.record({ name: fc.oneof(anyString, huge, wild), email: fc.oneof(anyString, wild) })),
+    customer: fc.oneof(
+      fc.constant(validOrderBody.customer),
+      wild,
+      fc.record({ name: fc.oneof(anyString, huge, wild), email: fc.oneof(anyString, wild) }),
+      fc.record({ name: fc.constant('Fuzz'), email: fc.constant('fuzz@example.com'), address: addressValue, phone: phoneValue }, { requiredKeys: ['name', 'email'] }),
+    ),
     note: fc.oneof(anyString, huge, wild),
     extra: wild,
   }, { requiredKeys: [] })
   .filter((body) => JSON.stringify(body) !== JSON.stringify(validOrderBody))
+/**
+ * Push subscriptions. Endpoint hosts are IP literals outside the public internet, `localhost` or
+ * no URL at all: the server must refuse them all, and no fuzz case may make it resolve or
+ * contact a real host.
+ */
+const validKeys = { p256dh: 'BP-pb-Oh8YYVPw8g2T7o-aWPpplvlwuqhH8B-qQyijORtt4shpbrjjSqREV52St_wD80wd9wX4hv805qve_v00I', auth: '6jsWhis-a7k-mTl1zMmsUQ' }
+const endpointValue = fc.oneof(
+  anyString.filter((s) => !/^[a-z][a-z0-9+.-]*:/i.test(s)),
+  fc.constantFrom(
+    'http://127.0.0.1:9/x',
+    'https://127.0.0.1/x',
+    'https://10.0.0.1/x',
+    'https://[::1]/x',
+    'https://[::ffff:192.168.0.1]/x',
+    'https://169.254.169.254/latest',
+    'https://localhost/x',
+    'https://0/x',
+    'ftp://10.0.0.1/x',
+    'javascript:alert(1)',
+    'https://user:pw@10.0.0.1/x',
+    'https://10.0.0.1:8443/x',
+  ),
+  fc.constantFrom('10.0.0.1', '127.0.0.1', '[fd00::1]', '192.168.1.1').chain((host) => printable.map((path) => `https://${host}/${encodeURIComponent(path)}`)),
+  huge,
+  wild,
+)
+const mutatedSubscription = fc.record(
+  {
+    endpoint: endpointValue,
+    expirationTime: fc.oneof(fc.constant(null), wild),
+    keys: fc.oneof(fc.constant(validKeys), wild, fc.record({ p256dh: fc.oneof(anyString, fc.constant(validKeys.p256dh), fc.constant(`B${'A'.repeat(86)}`)), auth: fc.oneof(anyString, fc.constant(validKeys.auth)) }, { requiredKeys: [] })),
+    extra: wild,
+  },
+  { requiredKeys: [] },
+)
+const idempotencyKey = fc.oneof(fc.constant(undefined), printable, fc.uuid(), fc.constantFrom('short', 'x'.repeat(129), 'fixed-fuzz-key-0123456789'))
 const mutatedPatchBody = fc.record({ status: fc.oneof(anyString, wild, fc.constantFrom('placed', 'delivered', 'Confirmed')), version: fc.oneof(fc.integer(), fc.double(), wild), extra: wild }, { requiredKeys: [] })
 const mutatedLogin = fc.record({ email: fc.oneof(anyString, huge, wild), password: fc.oneof(anyString, huge, wild), extra: wild }, { requiredKeys: [] })
 
@@ -169,6 +213,31 @@ describe('REST fuzzing: no 5xx, error envelopes, no data change on refusal', () 
     )
   })
 
+  it('POST /api/orders with any Idempotency-Key and delivery details', async () => {
+    await fc.assert(
+      fc.asyncProperty(bodyFor(mutatedOrderBody), authHeader, idempotencyKey, async ({ body, contentType }, auth, key) => {
+        const extra: Record<string, string> = key === undefined ? {} : { 'idempotency-key': key }
+        await check({ method: 'POST', path: '/api/orders', headers: withContentType(headersFor(auth, extra), contentType), body })
+      }),
+      { numRuns: RUNS },
+    )
+  })
+
+  it('POST and DELETE /api/orders/:id/push-subscriptions with any path, body and credential', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('POST', 'DELETE'),
+        pathSegment,
+        bodyFor(mutatedSubscription),
+        authHeader,
+        async (method, segment, { body, contentType }, auth) => {
+          await check({ method, path: `/api/orders/${resolvePath(segment)}/push-subscriptions`, headers: withContentType(headersFor(auth), contentType), body })
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    )
+  })
+
   it('POST /api/auth/login and /api/auth/logout', async () => {
     await fc.assert(
       fc.asyncProperty(bodyFor(mutatedLogin), fc.constantFrom('/api/auth/login', '/api/auth/logout'), authHeader, async ({ body, contentType }, path, auth) => {
@@ -202,7 +271,7 @@ describe('REST fuzzing: no 5xx, error envelopes, no data change on refusal', () 
 
   it('GET /api/orders, /api/changes, /api/stats, /api/products with any query and credential', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/api/orders', '/api/changes', '/api/stats', '/api/products'), query, authHeader, async (path, qs, auth) => {
+      fc.asyncProperty(fc.constantFrom('/api/orders', '/api/changes', '/api/stats', '/api/products', '/api/push/public-key'), query, authHeader, async (path, qs, auth) => {
         await check({ method: 'GET', path: `${path}${qs}`, headers: headersFor(auth) })
       }),
       { numRuns: RUNS * 2 },
@@ -212,7 +281,7 @@ describe('REST fuzzing: no 5xx, error envelopes, no data change on refusal', () 
   it('any method on any path, with any body', async () => {
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD', 'PROPFIND', 'FOO')
     const path = fc.oneof(
-      fc.constantFrom('/api/orders', '/api/orders/x', '/api/auth/login', '/api/auth/logout', '/api/products', '/api/changes', '/api/stats', '/metrics', '/healthz', '/readyz', '/socket.io/'),
+      fc.constantFrom('/api/orders', '/api/orders/x', '/api/auth/login', '/api/auth/logout', '/api/products', '/api/changes', '/api/stats', '/metrics', '/healthz', '/readyz', '/socket.io/', '/api/push/public-key', '/api/orders/x/push-subscriptions'),
       pathSegment.map((s) => `/api/${s}`),
       pathSegment.map((s) => `/${s}`),
     )
@@ -239,5 +308,7 @@ describe('REST fuzzing: no 5xx, error envelopes, no data change on refusal', () 
     expect((await api(server, '/healthz')).status).toBe(200)
     expect((await api(server, `/api/orders/${order.id}`, { token: order.token })).status).toBe(200)
     expect((await api(server, '/api/stats', { token: adminToken })).status).toBe(200)
+    // No fuzz case found an endpoint the server would push to.
+    expect(await server.store.db.selectFrom('push_subscriptions').selectAll().execute()).toEqual([])
   })
 })

@@ -77,6 +77,20 @@ describe.skipIf(!reachable)('PostgreSQL with two nodes writing', () => {
     expect((await nodeA.getOrder(request.orderId))?.version).toBe(2)
   })
 
+  it('places one order for a checkout key raced from both nodes, and replays it to every other attempt', async () => {
+    for (let round = 0; round < 5; round++) {
+      const key = { scope: 'anonymous', key: `pg-race-key-${round}-0123456789` }
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? nodeA : nodeB).placeOrderOnce(body, key)))
+      const placed = results.filter((r) => r.kind === 'placed')
+      expect(placed).toHaveLength(1)
+      expect(results.filter((r) => r.kind === 'replayed')).toHaveLength(7)
+      const ids = new Set(results.map((r) => (r.kind === 'placed' ? r.change.order.id : r.kind === 'replayed' ? r.order.id : 'none')))
+      expect(ids.size).toBe(1)
+      const tokens = new Set(results.map((r) => (r.kind === 'placed' || r.kind === 'replayed' ? r.trackingToken : 'none')))
+      expect(tokens.size).toBe(1)
+    }
+  })
+
   it('hands out seq in commit order: a later writer waits for an open one and gets a higher seq', async () => {
     const placed = await nodeA.placeOrder(body)
     if (!placed.ok) throw new Error('place failed')

@@ -22,12 +22,25 @@ let a: { order: Order; trackingToken: string }
 let b: { order: Order; trackingToken: string }
 let c: { order: Order; trackingToken: string }
 const tokens = {} as Record<ActorName, string | undefined>
+const A_ADDRESS = '7 Secret Mews, Hidden Town'
+const A_PHONE = '+44 20 7946 0958'
+/** Who may read order A's delivery details. */
+const SEES_A_DETAILS: readonly ActorName[] = ['admin', 'customerA']
+const pushSubscription = {
+  endpoint: 'http://127.0.0.1:9/push/matrix',
+  keys: { p256dh: 'BP-pb-Oh8YYVPw8g2T7o-aWPpplvlwuqhH8B-qQyijORtt4shpbrjjSqREV52St_wD80wd9wX4hv805qve_v00I', auth: '6jsWhis-a7k-mTl1zMmsUQ' },
+}
 const sockets: ClientSocket[] = []
 let cells = 0
 
 beforeAll(async () => {
-  server = await startServer()
-  a = await placeOrder(server)
+  // Insecure push endpoints allowed so a loopback endpoint can stand for a push service.
+  server = await startServer({ pushAllowInsecure: true })
+  // Order A carries delivery details: only the admin and A's own token may ever see them.
+  const placedA = await api<{ order: Order; trackingToken: string }>(server, '/api/orders', {
+    body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'Addie', email: 'addie@example.com', address: A_ADDRESS, phone: A_PHONE } },
+  })
+  a = placedA.body
   b = await placeOrder(server)
   c = await placeOrder(server)
   const admin = await loginAs(server)
@@ -91,6 +104,24 @@ const ENDPOINTS: Endpoint[] = [
   },
   { name: 'GET /api/changes', call: (token) => api(server, '/api/changes?after=0', { token }), expect: adminOnly([200]) },
   { name: 'GET /api/stats', call: (token) => api(server, '/api/stats', { token }), expect: adminOnly([200]) },
+  { name: 'GET /api/push/public-key', call: (token) => api(server, '/api/push/public-key', { token }), expect: everyone([200]) },
+  {
+    // Subscribing is the customer's act: the tracking token of that order, nothing else.
+    name: 'POST /api/orders/:A/push-subscriptions',
+    call: (token) => api(server, `/api/orders/${a.order.id}/push-subscriptions`, { token, body: pushSubscription }),
+    expect: { anonymous: [401, 'unauthorized'], customerA: [201], customerB: [404, 'not_found'], admin: [403, 'tracking_token_required'], ...badAdmins } satisfies Record<ActorName, Expect>,
+  },
+  {
+    name: 'DELETE /api/orders/:B/push-subscriptions',
+    call: (token) => api(server, `/api/orders/${b.order.id}/push-subscriptions`, { method: 'DELETE', token, body: { endpoint: pushSubscription.endpoint } }),
+    expect: { anonymous: [401, 'unauthorized'], customerA: [404, 'not_found'], customerB: [204], admin: [403, 'tracking_token_required'], ...badAdmins } satisfies Record<ActorName, Expect>,
+  },
+  {
+    // A checkout key is per caller: whoever sends it gets their own order, never another's.
+    name: 'POST /api/orders with Idempotency-Key',
+    call: (token) => api(server, '/api/orders', { token, headers: { 'idempotency-key': 'matrix-key-0123456789' }, body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'K', email: 'k@example.com' } } }),
+    expect: everyone([201]),
+  },
   {
     name: 'POST /api/auth/logout',
     // The admin logs out with a throwaway token so the matrix keeps its own.
@@ -108,6 +139,11 @@ describe('REST: actor × endpoint', () => {
       cells++
       expect(res.status, `${endpoint.name} as ${actor}`).toBe(status)
       if (code) expect(res.body?.error?.code, `${endpoint.name} as ${actor}`).toBe(code)
+      if (!SEES_A_DETAILS.includes(actor)) {
+        const text = JSON.stringify(res.body ?? '')
+        expect(text, `${endpoint.name} as ${actor} leaked A's delivery details`).not.toContain(A_PHONE)
+        expect(text, `${endpoint.name} as ${actor} leaked A's delivery details`).not.toContain(A_ADDRESS)
+      }
       // A refused request changes nothing.
       if (status >= 400) expect(await snapshot(server), `${endpoint.name} as ${actor} changed data`).toBe(before)
     }
@@ -118,6 +154,17 @@ describe('REST: actor × endpoint', () => {
     cells++
     expect(res.status).toBe(404)
     expect(res.text).not.toContain(a.order.customer.email)
+  })
+
+  it('order A\'s delivery details: the admin and A\'s own token see them', async () => {
+    for (const token of [tokens.admin, tokens.customerA]) {
+      cells++
+      const res = await api<Order>(server, `/api/orders/${a.order.id}`, { token })
+      expect(res.body.customer).toMatchObject({ address: A_ADDRESS, phone: A_PHONE })
+    }
+    cells++
+    const list = await api<{ orders: Order[] }>(server, '/api/orders?limit=100', { token: tokens.admin })
+    expect(list.body.orders.find((o) => o.id === a.order.id)?.customer.phone).toBe(A_PHONE)
   })
 })
 

@@ -52,9 +52,14 @@ export async function revokedToken(server: RunningServer): Promise<string> {
   return token
 }
 
-/** Everything a rejected request must leave untouched: every order row and the whole change log. */
+/**
+ * Everything a rejected request must leave untouched: every order row, the whole change log,
+ * push subscriptions and checkout keys.
+ */
 export async function snapshot(server: RunningServer): Promise<string> {
   const orders = await server.store.db.selectFrom('orders').selectAll().orderBy('id').execute()
   const changes = await server.store.db.selectFrom('change_log').selectAll().orderBy('seq').execute()
-  return JSON.stringify({ orders, changes })
+  const subscriptions = await server.store.db.selectFrom('push_subscriptions').selectAll().orderBy('id').execute()
+  const placements = await server.store.db.selectFrom('placement_keys').selectAll().orderBy('key_hash').execute()
+  return JSON.stringify({ orders, changes, subscriptions, placements })
 }
