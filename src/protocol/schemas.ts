@@ -64,12 +64,6 @@ const personName = z
   .refine((name) => !BIDI_CONTROL.test(name), 'name must not contain bidirectional override characters')
   .refine((name) => name.replace(INVISIBLE, '').length > 0, 'name is required')
 
-/**
- * C0 and C1 control characters, and the bidirectional overrides and isolates: text that would
- * read differently on the admin board than it was typed (docs/security.md, "Input").
- */
-const FORBIDDEN_TEXT = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
-
 /** An optional text field: an empty value (after trimming) means "not given". */
 const emptyToUndefined = (value: string): string | undefined => (value === '' ? undefined : value)
 
@@ -86,7 +80,8 @@ export const addressSchema = z
     z
       .string()
       .max(LIMITS.addressLength, `must be at most ${LIMITS.addressLength} characters`)
-      .refine((value) => !FORBIDDEN_TEXT.test(value), 'must not contain control characters or line breaks'),
+      // Control characters (line breaks included) and bidi overrides read differently on the board than typed.
+      .refine((value) => !CONTROL.test(value) && !BIDI_CONTROL.test(value), 'must not contain control characters or line breaks'),
   )
   .transform(emptyToUndefined)
 
