@@ -11,7 +11,7 @@ import type { ScryptParams } from './store/passwords'
 /** The seeded admin's password when none is configured: fine on a laptop, refused in production. */
 export const DEMO_ADMIN_PASSWORD = 'orderline-demo'
 export const DEFAULT_ADMIN_EMAIL = 'admin@orderline.local'
-export const DEFAULT_SQLITE_FILE = 'data/orderline.sqlite'
+const DEFAULT_SQLITE_FILE = 'data/orderline.sqlite'
 
 export interface ServerConfig {
   port: number

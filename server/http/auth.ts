@@ -100,8 +100,6 @@ export function createAuth(secret: string, revocations: RevocationStore): Auth {
   }
 }
 
-export const TOKEN_LIFETIME_SECONDS = TOKEN_LIFETIME_S
-
 /** A bearer token looks like a JWT when it has three dot-separated parts; tracking tokens have none. */
 export function looksLikeJwt(token: string): boolean {
   return token.split('.').length === 3

@@ -8,7 +8,7 @@ import compress from '@fastify/compress'
 import type { FastifyInstance } from 'fastify'
 
 /** Bodies below this go out as they are: a few hundred bytes save less than the encoding costs. */
-export const COMPRESS_THRESHOLD_BYTES = 1024
+const COMPRESS_THRESHOLD_BYTES = 1024
 
 /**
  * Registers @fastify/compress for the API routes declared after this call. Every other route

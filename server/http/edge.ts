@@ -10,7 +10,7 @@ import proxyAddr from '@fastify/proxy-addr'
 import type { ApiErrorBody } from '../../src/protocol/events'
 
 /** `Host` → lower-cased name (`[::1]` keeps its brackets) and port (null when absent). */
-export function splitHost(host: string): { name: string; port: string | null } {
+function splitHost(host: string): { name: string; port: string | null } {
   const lower = host.trim().toLowerCase()
   const close = lower.startsWith('[') ? lower.indexOf(']') : -1
   const colon = lower.lastIndexOf(':')
@@ -65,7 +65,7 @@ function envelope(code: string, message: string): string {
 const REASONS: Record<number, string> = { 403: 'Forbidden', 421: 'Misdirected Request', 429: 'Too Many Requests', 503: 'Service Unavailable' }
 
 /** A whole HTTP/1.1 error answer for a raw socket (before HTTP parsing, or on an upgrade). */
-export function rawErrorResponse(status: number, code: string, message: string): string {
+function rawErrorResponse(status: number, code: string, message: string): string {
   const body = envelope(code, message)
   return `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
 }

@@ -13,7 +13,7 @@ import type { FastifyServerOptions } from 'fastify'
 const LOGGED_QUERY_KEYS = new Set(['status', 'cursor', 'limit', 'after', 'EIO', 'transport'])
 
 /** `/api/x?t=abc&limit=2` → `/api/x?t=[redacted]&limit=2`; unparseable queries are dropped whole. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   const mark = url.indexOf('?')
   if (mark < 0) return url
   const path = url.slice(0, mark)

@@ -59,7 +59,7 @@ function mappedV4(address: string): string | undefined {
 }
 
 /** True when `address` (an IP literal) is public unicast: the only kind a push may go to. */
-export function isPublicAddress(address: string): boolean {
+function isPublicAddress(address: string): boolean {
   const family = isIP(address)
   if (family === 4) return !blockedV4.check(address, 'ipv4')
   if (family !== 6) return false
@@ -68,7 +68,7 @@ export function isPublicAddress(address: string): boolean {
   return globalV6.check(address, 'ipv6') && !blockedV6.check(address, 'ipv6')
 }
 
-export type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>
+type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>
 
 const systemLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true })
 

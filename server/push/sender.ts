@@ -23,7 +23,7 @@ import type { StoredSubscription } from '../store/push'
 import { checkPushEndpoint } from './endpoint'
 import type { EndpointPolicy, ResolvedEndpoint } from './endpoint'
 
-export interface VapidDetails {
+interface VapidDetails {
   publicKey: string
   privateKey: string
   /** `mailto:` or `https:` contact for push services (RFC 8292 `sub`). */
@@ -31,7 +31,7 @@ export interface VapidDetails {
 }
 
 /** What the sender needs from the store. */
-export interface PushSubscriptionStore {
+interface PushSubscriptionStore {
   listPushSubscriptions(orderId: string): Promise<StoredSubscription[]>
   deletePushSubscription(id: string): Promise<void>
 }

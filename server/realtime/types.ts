@@ -3,12 +3,12 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../src/proto
 import type { AdminClaims } from '../http/auth'
 
 /** What the handshake middleware learned; survives connection state recovery. */
-export interface SocketData {
+interface SocketData {
   admin: AdminClaims | null
 }
 
 /** None yet; the Redis adapter will not need any either (it relays the events above). */
-export type InterServerEvents = Record<string, never>
+type InterServerEvents = Record<string, never>
 
 export type OrderlineServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>
 export type OrderlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>

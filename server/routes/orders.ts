@@ -25,7 +25,7 @@ import { placeOrderOnce } from './placements'
 
 const DEFAULT_PAGE_SIZE = 50
 
-export const etagOf = (order: Pick<Order, 'version'>): string => `"v${order.version}"`
+const etagOf = (order: Pick<Order, 'version'>): string => `"v${order.version}"`
 
 /** True when If-None-Match names this version (strong or weak form) or is `*`. */
 function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {

@@ -23,7 +23,7 @@ export interface OpenDatabase {
 const CHANGE_LOG_LOCK = 8_146_001
 const BOOTSTRAP_LOCK = 8_146_002
 
-export function isPostgresUrl(url: string): boolean {
+function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//i.test(url)
 }
 

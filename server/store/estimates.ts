@@ -27,13 +27,13 @@ export const DEFAULT_STAGE_MS: Readonly<Record<Stage, number>> = {
   out_for_delivery: 20 * 60_000,
 }
 /** Samples per stage: the most recent orders that went through it. */
-export const STAGE_SAMPLE_SIZE = 50
+const STAGE_SAMPLE_SIZE = 50
 /** Below this many samples a stage's median is noise: the default is used instead. */
 export const MIN_STAGE_SAMPLES = 5
 /** Orders read per refresh: enough for 50 samples of the last stage despite cancellations. */
 const ORDERS_SCANNED = STAGE_SAMPLE_SIZE * 4
 
-export interface StageTiming {
+interface StageTiming {
   /** Median duration in ms, or null without any sample. */
   medianMs: number | null
   samples: number
@@ -52,7 +52,7 @@ function median(values: number[]): number | null {
  * duration is the time between entering it and entering the next status on the forward path;
  * cancellations and out-of-order entries are not durations and are skipped.
  */
-export async function measureStageTimings(db: Kysely<Database>): Promise<StageTimings> {
+async function measureStageTimings(db: Kysely<Database>): Promise<StageTimings> {
   const rows = await db
     .selectFrom('orders')
     .select('history_json')

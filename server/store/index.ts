@@ -26,10 +26,6 @@ import type { ScryptParams } from './passwords'
 import { adminTokenState, authenticate, bumpTokenGeneration, ensureAdmin } from './users'
 import type { AdminTokenState, AuthenticatedUser, EnsureAdminResult } from './users'
 
-export type { AdminTokenState, AuthenticatedUser } from './users'
-export type { ChangesPage, OrderPage, PlaceOrderResult, StatusChangeRequest, StatusChangeResult } from './orders'
-export type { PlacementKey, PlacementResult } from './placements'
-export type { AddSubscriptionResult, StoredSubscription, VapidKeyPair } from './push'
 
 export interface StoreOptions {
   databaseUrl: string

@@ -19,7 +19,7 @@ type Db = Kysely<Database>
 const FIRST_ORDER_NUMBER = 1001
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 
-export function rowToOrder(row: Selectable<OrdersTable>): Order {
+function rowToOrder(row: Selectable<OrdersTable>): Order {
   const customer: Order['customer'] = { name: row.customer_name, email: row.customer_email }
   // Absent rather than null: orders without delivery details look exactly as they always did.
   if (row.customer_address !== null) customer.address = row.customer_address
@@ -250,7 +250,7 @@ export async function listOrders(
  * number ("1042" or "#1042"). `lower(col) like lower(?) escape '\'` runs the same on SQLite and
  * PostgreSQL; the user's `%`, `_` and `\` are escaped so they match literally.
  */
-export function searchFilter(search: string): Expression<SqlBool> {
+function searchFilter(search: string): Expression<SqlBool> {
   const pattern = `%${search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
   const like = (column: 'customer_name' | 'customer_email') =>
     sql<SqlBool>`lower(${sql.ref(column)}) like lower(${pattern}) escape '\\'`

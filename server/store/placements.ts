@@ -17,7 +17,7 @@ import type { OpenDatabase } from './db'
 import { insertPlacedOrder } from './orders'
 
 /** How long a checkout key replays; after it the same key places a new order. */
-export const PLACEMENT_KEY_TTL_MS = 24 * 60 * 60 * 1000
+const PLACEMENT_KEY_TTL_MS = 24 * 60 * 60 * 1000
 
 export interface PlacementKey {
   /** Who is placing: `anonymous`, or `admin:<user id>`; keys never match across scopes. */

@@ -4,7 +4,7 @@
  */
 import type { Generated } from 'kysely'
 
-export interface ProductsTable {
+interface ProductsTable {
   id: string
   name: string
   description: string
@@ -12,7 +12,7 @@ export interface ProductsTable {
   sort_order: number
 }
 
-export interface UsersTable {
+interface UsersTable {
   id: string
   email: string
   /** `scrypt$N$r$p$salt$hash`, see passwords.ts */
@@ -52,14 +52,14 @@ export interface OrdersTable {
   delivered_at: string | null
 }
 
-export interface ChangeLogTable {
+interface ChangeLogTable {
   seq: Generated<number>
   order_id: string
   version: number
   at: string
 }
 
-export interface IdempotencyKeysTable {
+interface IdempotencyKeysTable {
   key: string
   /** What the first request asked for; a reused key with a different request is refused. */
   fingerprint: string
@@ -68,14 +68,14 @@ export interface IdempotencyKeysTable {
   created_at: string
 }
 
-export interface RevokedTokensTable {
+interface RevokedTokensTable {
   /** The admin JWT's id; the token itself is never stored. */
   jti: string
   /** ISO time the token expires: after it the row is useless and pruned. */
   expires_at: string
 }
 
-export interface LoginBucketsTable {
+interface LoginBucketsTable {
   /** Lower-cased email: the account being guessed at, whether or not it exists. */
   account: string
   tokens: number
@@ -85,7 +85,7 @@ export interface LoginBucketsTable {
   granted: number
 }
 
-export interface PlacementKeysTable {
+interface PlacementKeysTable {
   /** Who placed: `anonymous`, or `admin:<user id>` when a valid admin token came along. */
   scope: string
   /** sha256 of the Idempotency-Key. */
@@ -111,7 +111,7 @@ export interface PushSubscriptionsTable {
 }
 
 /** Process-wide secrets every node must share (the VAPID key pair), created once on first start. */
-export interface ServerKeysTable {
+interface ServerKeysTable {
   name: string
   value: string
   created_at: string

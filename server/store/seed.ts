@@ -6,7 +6,7 @@ import type { OrderStatus } from '../../src/protocol/order'
 import type { OpenDatabase } from './db'
 import { changeStatus, placeOrder } from './orders'
 
-export const DEMO_PRODUCTS = [
+const DEMO_PRODUCTS = [
   { id: 'espresso', name: 'Espresso', description: 'A short, strong shot.', price_cents: 280 },
   { id: 'flat-white', name: 'Flat white', description: 'Double shot with silky milk.', price_cents: 390 },
   { id: 'croissant', name: 'Croissant', description: 'Butter, flour, patience.', price_cents: 325 },

@@ -88,7 +88,7 @@ export interface Order {
  * Who ordered. `address` and `phone` are optional delivery details: present only when the
  * customer gave them, and only ever sent to an admin or to the order's tracking-token holder.
  */
-export interface OrderCustomer {
+interface OrderCustomer {
   name: string
   email: string
   address?: string
@@ -96,7 +96,7 @@ export interface OrderCustomer {
 }
 
 /** One upcoming status and when the server expects the order to reach it. */
-export interface EstimatedStep {
+interface EstimatedStep {
   status: OrderStatus
   /** ISO 8601 */
   at: string

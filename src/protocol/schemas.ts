@@ -72,7 +72,7 @@ const emptyToUndefined = (value: string): string | undefined => (value === '' ? 
  * two keyboards compares equal). Line breaks are control characters: a client joins lines with
  * ", " before sending.
  */
-export const addressSchema = z
+const addressSchema = z
   .string()
   .max(LIMITS.addressLength * 4)
   .transform((value) => value.normalize('NFC').trim())
@@ -90,7 +90,7 @@ export const addressSchema = z
  * to 15 digits. Normalised: NFKC (full-width digits become ASCII), trimmed, runs of whitespace
  * become one space.
  */
-export const phoneSchema = z
+const phoneSchema = z
   .string()
   .max(LIMITS.phoneLength * 4)
   .transform((value) => value.normalize('NFKC').trim().replace(/\s+/g, ' '))
@@ -201,9 +201,6 @@ export const pushSubscriptionBodySchema = z.strictObject({
 export const deletePushSubscriptionBodySchema = z.strictObject({
   endpoint: z.string().min(1).max(LIMITS.pushEndpointLength),
 })
-
-/** `GET /api/push/public-key`: the VAPID public key, for `pushManager.subscribe({applicationServerKey})`. */
-export const pushPublicKeySchema = z.object({ publicKey: z.string().min(1).max(128) })
 
 /** The decrypted body of every push message the server sends (JSON). */
 export const pushPayloadSchema = z.object({

@@ -28,7 +28,7 @@ export async function signIn(page: Page, server: TestServer): Promise<void> {
 }
 
 /** Reads one value of the diagnostics panel (data-diag="key"). */
-export async function diag(page: Page, key: string): Promise<string> {
+async function diag(page: Page, key: string): Promise<string> {
   return (await page.locator(`[data-diag="${key}"]`).getAttribute('data-value')) ?? ''
 }
 

@@ -12,7 +12,7 @@ import type { ClientSocket } from './helpers'
 import { createPgDatabase, PG_ADMIN_URL, pgReachable } from './testDatabase'
 import type { TestDatabase } from './testDatabase'
 
-export const CLUSTER_ADMIN = { email: 'admin@cluster.test', password: 'cluster-admin-password' }
+const CLUSTER_ADMIN = { email: 'admin@cluster.test', password: 'cluster-admin-password' }
 
 /** Why the cluster tests cannot run here, or null. ORDERLINE_REQUIRE_CLUSTER=1 (CI) makes it fatal. */
 export async function clusterUnavailable(): Promise<string | null> {

@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { importJWK, jwtVerify } from 'jose'
 
-export interface ReceivedPush {
+interface ReceivedPush {
   path: string
   headers: IncomingHttpHeaders
   body: Buffer

@@ -8,7 +8,7 @@ import { SignJWT } from 'jose'
 import type { RunningServer } from '../../server/app'
 import { ADMIN_EMAIL, ADMIN_PASSWORD, api } from './helpers'
 
-export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret!'
+const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret!'
 
 export async function loginAs(server: RunningServer): Promise<{ token: string; userId: string }> {
   const res = await api<{ token: string; user: { id: string } }>(server, '/api/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll } from 'vitest'
 
-export const TEST_DATABASE: 'sqlite' | 'postgres' = process.env.ORDERLINE_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'
+const TEST_DATABASE: 'sqlite' | 'postgres' = process.env.ORDERLINE_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite'
 
 /** A maintenance connection (trust auth on this machine and in CI). */
 export const PG_ADMIN_URL = process.env.ORDERLINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
