@@ -4,7 +4,7 @@
  * fanout, pollcost, server, pagestart, auth; and `cluster` (needs PostgreSQL, Redis, nginx) when named. Bounded: the whole suite stays under ten minutes on 2 cores.
  */
 import { assembleBenchmarks, writeSection, type Section } from './lib/report'
-import { startServer, type TestServer } from '../tests/e2e/support/server'
+import { startServer, type TestServer } from '../harness/server'
 
 type Part = (server: TestServer) => Promise<Section | Section[]>
 
