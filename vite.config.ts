@@ -3,7 +3,7 @@ import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
 
 // One id per build: it names the SharedWorker and rides in the tab ↔ hub handshake, so tabs
-// of an old build never talk to a hub of a new one (DESIGN §4, "Deploys").
+// of an old build never talk to a hub of a new one (docs/architecture.md, "Deploys").
 const BUILD_ID = process.env.BUILD_ID ?? `${Date.now().toString(36)}`
 
 // Where `npm run dev` proxies the API and the socket (the backend started by scripts/dev.mjs).
@@ -18,7 +18,7 @@ export default defineConfig({
       filename: 'sw.ts',
       registerType: 'prompt',
       injectRegister: false,
-      // DESIGN §5: Vite 8 emits the SW as an ES module by default; a classic registration then fails.
+      // Vite 8 emits the SW as an ES module by default; a classic registration then fails.
       injectManifest: { rollupFormat: 'iife', globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
       includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
       manifest: {

@@ -1,5 +1,5 @@
 /**
- * Server configuration from the environment (DESIGN §3 "Processes and configuration").
+ * Server configuration from the environment; every variable is listed in docs/protocol.md.
  * `loadConfig` is pure over the env object it gets, so tests can build a config without touching
  * `process.env`, and `createServer` accepts any subset of it as overrides.
  */

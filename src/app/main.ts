@@ -3,8 +3,10 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { router } from './router'
 import { startOutboxSync } from './offline/outboxSync'
-import { startSwBridge } from './offline/swBridge'
-import { startRealtimeBridge } from './stores/realtimeBridge'
+import { useOrdersStore } from './stores/orders'
+import { useOutboxStore } from './stores/outbox'
+import { startSwBridge } from './bridges/swBridge'
+import { startRealtimeBridge } from './bridges/realtimeBridge'
 import './styles/main.css'
 
 const app = createApp(App)
@@ -13,7 +15,8 @@ app.use(pinia)
 app.use(router)
 // After Pinia, before mount: the connection badge must show a real state on first paint.
 startRealtimeBridge(pinia)
-// Issue 4: poll results and cache freshness from the service worker; the offline outbox.
+// Poll results and cache freshness from the service worker; the offline outbox's sender.
 startSwBridge(pinia)
-startOutboxSync(pinia)
+const orders = useOrdersStore(pinia)
+startOutboxSync({ outbox: useOutboxStore(pinia), applyOrder: (order) => orders.applyOrder(order) })
 app.mount('#app')

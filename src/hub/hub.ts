@@ -1,7 +1,7 @@
 /**
  * The realtime hub: one socket for the whole browser, the union of what its tabs watch as
  * server rooms (reference counted), and each validated event forwarded only to the tabs that
- * asked for it (DESIGN §1.2).
+ * asked for it (docs/architecture.md, "How an order change flows").
  *
  * Transport-independent: it takes a socket factory and knows tabs only as ids plus listeners,
  * so the same class runs in the SharedWorker, in an elected leader tab, or in a plain page.

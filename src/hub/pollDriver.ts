@@ -1,5 +1,5 @@
 /**
- * The hub's fallback poll timer (DESIGN §1.3): while the socket is not live (or disabled) and a
+ * The hub's fallback poll timer (docs/architecture.md): while the socket is not live (or disabled) and a
  * tab wants something, one tick per interval for the whole browser, each relayed by ONE tab to
  * the service worker. The timer lives here, in the long-lived hub, because the service worker is
  * stopped after ~30 s idle and must never rely on its own setInterval.

@@ -1,5 +1,5 @@
 /**
- * What the hub knows for planning fallback polls (DESIGN §1.3): each order's highest version,
+ * What the hub knows for planning fallback polls (docs/architecture.md): each order's highest version,
  * which orders reached a terminal state (never polled again), and the admin change-log cursor.
  * Fed by socket events and poll outcomes alike; pure, so the plan logic is unit-tested directly.
  */

@@ -1,5 +1,5 @@
 /**
- * When the next fallback poll tick is due (DESIGN §1.3). Pure: the hub keeps the state and owns
+ * When the next fallback poll tick is due (docs/architecture.md). Pure: the hub keeps the state and owns
  * the timer; this module only says how long to wait, so jitter and backoff are unit-tested.
  *
  * - Jitter (±20 %) keeps many browsers that lost the socket at the same moment (a server restart)

@@ -82,7 +82,7 @@ export class RoomRefs {
   /**
    * The tabs an event goes to, each once: `orderUpdated` reaches the tabs watching that order
    * and the admin tabs; `newOrder`, `statsUpdated` and `notification` are admin-only, never
-   * broadcast to a customer tab (DESIGN §1.2).
+   * broadcast to a customer tab: they carry other customers' data (docs/security.md).
    */
   route(event: ServerEvent): string[] {
     const tabs = new Set(this.holders.get(ADMIN_ROOM))

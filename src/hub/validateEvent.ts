@@ -1,19 +1,14 @@
 /**
- * The hub's gate for server events (CONVENTIONS §1): every payload is parsed with the protocol
- * schemas before it is counted as forwarded; anything else is dropped, never thrown.
+ * The hub's gate for server events: every payload is parsed with the protocol schemas (the same
+ * zod code the server uses) before it is counted as forwarded; anything else is dropped, never
+ * thrown, so a bad event from another build or a bug cannot break the tabs.
  */
 import {
   notificationSchema,
   orderChangeSchema,
-  SERVER_EVENTS,
   statsSchema,
   type ServerEvent,
-  type ServerEventName,
 } from '../protocol'
-
-export function isServerEventName(name: string): name is ServerEventName {
-  return (SERVER_EVENTS as readonly string[]).includes(name)
-}
 
 /** Returns the typed event, or null when the name is unknown or the payload does not match. */
 export function parseServerEvent(name: string, payload: unknown): ServerEvent | null {

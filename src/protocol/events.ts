@@ -1,6 +1,6 @@
 /**
- * The Socket.IO contract (DESIGN §3). Event names are the external contract: tests,
- * benchmarks and deployments depend on them.
+ * The Socket.IO contract, documented in docs/protocol.md. Event names are the external contract:
+ * tests, benchmarks and deployments depend on them.
  */
 import type { Notification, UnwatchOrderPayload, WatchOrderPayload } from './schemas'
 import type { OrderChange, Stats } from './order'

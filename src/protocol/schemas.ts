@@ -2,6 +2,7 @@
  * One set of schemas for both sides: the server validates every request and socket payload
  * with them, the hub and the stores validate every event before it touches state.
  * Limits here are the protocol's limits; the server derives its body size limits from them.
+ * The bodies, payloads and answers are described in docs/protocol.md.
  */
 import { z } from 'zod'
 import { ORDER_STATUSES } from './order'

@@ -1,7 +1,9 @@
 /**
  * The tab ↔ hub API carried by Comlink (or called directly when the hub lives in the page).
  * Tab code imports this file with `import type` only, so no hub code reaches the page bundle.
- * Every method answers with a value; nothing throws across the worker boundary (CONVENTIONS §9).
+ * Every method answers with a value; nothing throws across the worker boundary: a
+ * rejection would surface in the other runtime as an unhandled error far from its cause.
+ * Where the hub runs and how tabs reach it: docs/architecture.md.
  */
 import type { Ack, ServerEvent } from '../protocol'
 import type { HubStatus, Interest, PollOutcome, PollPlan } from './hubTypes'
@@ -15,8 +17,8 @@ export interface HubListener {
   onEvent(event: ServerEvent, sentAt?: number): void | Promise<void>
   onStatus(status: HubStatus): void | Promise<void>
   /**
-   * One fallback poll tick (DESIGN §1.3): the hub asks ONE tab to relay the plan to the service
-   * worker and reports what came back. Optional: a tab without it is never chosen.
+   * One fallback poll tick (docs/architecture.md, "The fallback poll"): the hub asks ONE tab to
+   * relay the plan to the service worker and reports what came back. Optional: a tab without it is never chosen.
    */
   onPollTick?(plan: PollPlan): Promise<PollOutcome>
 }

@@ -5,7 +5,7 @@
  */
 import type { Ack, ServerEvent } from '../protocol'
 
-/** DESIGN §3: shown in data-testid="connection-state" data-state. */
+/** Shown in data-testid="connection-state" data-state: a test hook (docs/protocol.md, "UI hooks"). */
 export type ConnectionState = 'live' | 'connecting' | 'polling' | 'offline' | 'disabled'
 
 export type HubMode = 'shared-worker' | 'leader' | 'direct' | 'disabled'
@@ -67,7 +67,7 @@ export interface RealtimeClient {
   close(): void
 }
 
-// ---- the fallback poll seam (DESIGN §1.3) ----
+// ---- the fallback poll seam (docs/architecture.md, "The fallback poll") ----
 //
 // The hub is the one long-lived driver: while the socket is not live it schedules ticks (interval
 // with jitter, backoff on errors) and asks ONE tab to relay each tick to the service worker, which

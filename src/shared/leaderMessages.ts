@@ -1,8 +1,9 @@
 /**
  * The BroadcastChannel protocol between tabs and the leader tab that hosts the hub when there is
- * no SharedWorker (DESIGN §4). Every tab (the leader's own page included) is a client on the
- * channel; the leader's host is one more participant. Messages are checked on arrival: the
- * channel is same-origin, but another build or a bug must not crash a tab.
+ * no SharedWorker (docs/architecture.md, "The hub and its hosts"). Every tab (the leader's own
+ * page included) is a client on the channel; the leader's host is one more participant. Messages
+ * are checked on arrival: the channel is same-origin, but another build or a bug must not crash a
+ * tab.
  */
 import type { ServerEvent } from '../protocol'
 import type { HubStatus, PollOutcome, PollPlan } from './hubTypes'

@@ -1,5 +1,5 @@
 /**
- * One fallback-poll tick as a pure function of a plan and a `fetch` (DESIGN §1.3). The service
+ * One fallback-poll tick as a pure function of a plan and a `fetch` (docs/architecture.md). The service
  * worker runs it for the whole browser; a page with no controlling service worker runs the same
  * code itself. No timers here: the hub owns the schedule, this only performs one round.
  */

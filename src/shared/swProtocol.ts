@@ -1,7 +1,8 @@
 /**
- * The window ↔ service worker contract (DESIGN §1.3): messages tabs post to the SW, and what
- * the SW posts back to window clients. Kept here, free of DOM and worker-only types, so both
- * sides import one definition. Everything received is validated before it is trusted.
+ * The window ↔ service worker contract (docs/architecture.md, "The fallback poll"): messages tabs
+ * post to the SW, and what the SW posts back to window clients. Kept here, free of DOM and
+ * worker-only types, so both sides import one definition. Everything received is validated before
+ * it is trusted.
  */
 import { z } from 'zod'
 import { idSchema, orderChangeSchema, orderSchema, type Order, type OrderChange } from '../protocol'

@@ -35,7 +35,7 @@ async function cachedCopy(url: string, authorization: string | null): Promise<Re
   return cache.match(key)
 }
 
-/** Drops every cached admin answer: called on logout from any tab (DESIGN §4, per-user caches). */
+/** Drops every cached admin answer: called on logout from any tab (per-user caches, docs/security.md). */
 export async function clearAdminApiCache(): Promise<void> {
   await caches.delete(ADMIN_API_CACHE)
 }

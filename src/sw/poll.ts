@@ -1,5 +1,5 @@
 /**
- * The fallback poll, one round per tick (DESIGN §1.3). The hub owns the timer and sends each
+ * The fallback poll, one round per tick (docs/architecture.md). The hub owns the timer and sends each
  * tick through one tab; here we only fetch, refresh the API cache and tell every window. The SW
  * must never keep its own timer: it is stopped after ~30 s idle and the timer would die with it.
  */

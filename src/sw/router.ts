@@ -1,10 +1,11 @@
 /**
  * The one `message` listener: each validated message goes to the concern that owns it. A poll
- * answers on the MessageChannel port it came with; nothing escapes unhandled (CONVENTIONS §9).
+ * answers on the MessageChannel port it came with; nothing escapes unhandled: a
+ * tab waiting on the port must always get an answer.
  */
 import type { PollOutcome } from '../shared/hubTypes'
 import { clearAdminApiCache } from './apiCache'
-import { parseSwMessage } from './messages'
+import { parseSwMessage } from '../shared/swProtocol'
 import { flushOutbox } from './outbox'
 import { pollOnce } from './poll'
 

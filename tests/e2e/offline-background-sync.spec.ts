@@ -1,5 +1,5 @@
 /**
- * The Background Sync path of the outbox (DESIGN §4, lost writes): with every app tab closed,
+ * The Background Sync path of the outbox (docs/architecture.md, "The outbox"): with every app tab closed,
  * only the service worker can send what an admin queued offline. offline-outbox.spec.ts covers
  * the tab sender; here no tab exists when the sync event arrives, so whatever reaches the server
  * came from the SW.

@@ -1,5 +1,5 @@
 /**
- * Issue 4: a build with VITE_ENABLE_SOCKET=false opens no socket at all and still tracks an
+ * Offline: a build with VITE_ENABLE_SOCKET=false opens no socket at all and still tracks an
  * order through every status change, by the fallback poll alone.
  */
 import { placeOrder, setStatus, trackingPath } from '../../harness/api'

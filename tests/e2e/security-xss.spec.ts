@@ -1,5 +1,5 @@
 /**
- * Issue 6, XSS: an order whose customer name and note carry script payloads renders them as inert
+ * Security, XSS: an order whose customer name and note carry script payloads renders them as inert
  * text on the customer's tracking page and on the admin board and order page.
  */
 import type { Page } from '@playwright/test'

@@ -1,13 +1,13 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { applyClientMessage } from '../../src/app/offline/swBridge'
+import { applyClientMessage } from '../../src/app/bridges/swBridge'
 import { etagOfVersion, runPoll, type PollDeps } from '../../src/shared/pollCore'
-import { describeAge, effectiveState, useFreshnessStore } from '../../src/app/offline/freshness'
+import { describeAge, effectiveState, useFreshnessStore } from '../../src/app/stores/freshness'
 import { parseClientMessage, parseSwMessage } from '../../src/shared/swProtocol'
 import { useOrdersStore } from '../../src/app/stores/orders'
 import { jsonResponse, makeOrder } from './support/fixtures'
 
-vi.mock('../../src/app/realtime/client', () => ({
+vi.mock('../../src/app/realtime/hubLadder', () => ({
   getRealtimeClient: () => {
     throw new Error('no hub in unit tests')
   },

@@ -5,7 +5,7 @@ import { useOrdersStore } from '../../src/app/stores/orders'
 import { useOutboxStore } from '../../src/app/stores/outbox'
 import { makeOrder } from './support/fixtures'
 
-vi.mock('../../src/app/realtime/client', () => ({
+vi.mock('../../src/app/realtime/hubLadder', () => ({
   getRealtimeClient: () => {
     throw new Error('no hub in unit tests')
   },

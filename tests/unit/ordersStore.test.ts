@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useOrdersStore } from '../../src/app/stores/orders'
 import { jsonResponse, makeOrder } from './support/fixtures'
 
-vi.mock('../../src/app/realtime/client', () => ({
+vi.mock('../../src/app/realtime/hubLadder', () => ({
   getRealtimeClient: () => {
     throw new Error('no hub in unit tests')
   },

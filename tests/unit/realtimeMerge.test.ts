@@ -1,5 +1,5 @@
 /**
- * The version rule under any delivery order (DESIGN §1.4): socket events, poll results, replays
+ * The version rule under any delivery order (src/protocol/merge.ts): socket events, poll results, replays
  * and resyncs may interleave arbitrarily and repeat; every interleaving ends in the same state.
  */
 import fc from 'fast-check'

@@ -62,27 +62,20 @@ export function listOrders(params: ListOrdersParams, token: string): Promise<Ord
   return request(`/api/orders${qs ? `?${qs}` : ''}`, orderListSchema, { token })
 }
 
-export type PatchOutcome = { queued: false; order: Order } | { queued: true }
-
-/**
- * PATCH a status change. A 202 means the service worker put it in the offline outbox: the
- * change will be replayed later, so there is no order to apply yet.
- */
+/** PATCH a status change; the Idempotency-Key makes a retried request apply once. */
 export async function patchOrderStatus(
   id: string,
   body: { status: OrderStatus; version: number },
   token: string,
   idempotencyKey: string,
-): Promise<PatchOutcome> {
+): Promise<Order> {
   const response = await send(`/api/orders/${encodeURIComponent(id)}`, {
     method: 'PATCH',
     body,
     token,
     headers: { 'Idempotency-Key': idempotencyKey },
   })
-  const json = await readJson(response)
-  if (response.status === 202 && !orderSchema.safeParse(json).success) return { queued: true }
-  return { queued: false, order: validate(orderSchema, json, response.status) }
+  return validate(orderSchema, await readJson(response), response.status)
 }
 
 export async function getChanges(after: number, token: string): Promise<{ changes: OrderChange[]; cursor: number }> {

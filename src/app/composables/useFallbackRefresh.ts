@@ -1,6 +1,6 @@
 import { onScopeDispose, watch, type Ref } from 'vue'
 import { config } from '../../config'
-import { safeRealtimeClient } from './realtimeClient'
+import { safeRealtimeClient } from '../realtime/realtimeAccess'
 
 /**
  * Refreshes by REST only when no hub could start in this tab at all. Whenever a hub runs — even

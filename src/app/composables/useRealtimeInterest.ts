@@ -1,6 +1,6 @@
 import { onScopeDispose, ref, watch, type Ref } from 'vue'
 import type { Ack } from '../../protocol'
-import { callRealtime, safeRealtimeClient } from './realtimeClient'
+import { callRealtime, safeRealtimeClient } from '../realtime/realtimeAccess'
 
 /**
  * Routes one order's events to this tab while the calling component lives. Re-watches when

@@ -4,11 +4,8 @@
  * server answers again, and on a backoff timer while something is pending. The Web Lock inside
  * replayOutbox keeps all of these down to one sender at a time per browser.
  */
-import type { Pinia } from 'pinia'
 import { apiUrl } from '../../config'
-import { orderSchema } from '../../protocol'
-import { useOrdersStore } from '../stores/orders'
-import { useOutboxStore } from '../stores/outbox'
+import { orderSchema, type Order } from '../../protocol'
 import { openOutboxStorage } from '../../shared/outboxDb'
 import { announceOutbox, replayOutbox, type OutboxAnnouncement } from '../../shared/outboxReplay'
 import { isServiceWorkerSupported } from './swClient'
@@ -29,24 +26,29 @@ export async function requestBackgroundSync(): Promise<void> {
   await sync?.register(OUTBOX_SYNC_TAG).catch(() => undefined)
 }
 
-let piniaRef: Pinia | undefined
+/** What the sender needs from the tab: the outbox mirror and where applied orders go. */
+export interface OutboxSyncPorts {
+  outbox: { readonly supported: boolean; load(): Promise<void>; hasPending(): boolean }
+  applyOrder(order: Order): void
+}
+
+let ports: OutboxSyncPorts | null = null
 let flushing: Promise<void> | null = null
 let retryTimer: ReturnType<typeof setTimeout> | null = null
 let retryDelay = RETRY_MIN_MS
 
+/** Orders the SW or another tab applied: validated here, since they come from storage and other contexts. */
 function applyAnnounced(applied: unknown[]): void {
-  const orders = useOrdersStore(piniaRef)
   for (const candidate of applied) {
     const parsed = orderSchema.safeParse(candidate)
-    if (parsed.success) orders.applyOrder(parsed.data)
+    if (parsed.success) ports?.applyOrder(parsed.data)
   }
 }
 
 function scheduleRetry(): void {
   if (retryTimer) clearTimeout(retryTimer)
   retryTimer = null
-  const outbox = useOutboxStore(piniaRef)
-  if (!outbox.entries.some((entry) => entry.state === 'pending')) {
+  if (!ports?.outbox.hasPending()) {
     retryDelay = RETRY_MIN_MS
     return
   }
@@ -56,11 +58,12 @@ function scheduleRetry(): void {
 
 /** Replays now from this tab (queued behind any sender already running). */
 export function flushOutboxNow(): Promise<void> {
+  const outbox = ports?.outbox
+  if (!outbox) return Promise.resolve()
   flushing ??= (async () => {
-    const outbox = useOutboxStore(piniaRef)
     try {
       await outbox.load()
-      if (!outbox.entries.some((entry) => entry.state === 'pending')) return
+      if (!outbox.hasPending()) return
       const report = await replayOutbox(openOutboxStorage(), { fetch: (input, init) => fetch(input, init), url: apiUrl })
       applyAnnounced(report.applied)
       // Still offline: let Background Sync send it even if every tab closes before the network returns.
@@ -80,17 +83,16 @@ export function flushOutboxNow(): Promise<void> {
 
 /** The server answered again: send what waits, without waiting for the backoff. */
 export function onNetworkBack(): void {
-  const outbox = useOutboxStore(piniaRef)
-  if (outbox.entries.some((entry) => entry.state === 'pending') && !flushing) {
+  if (ports?.outbox.hasPending() && !flushing) {
     retryDelay = RETRY_MIN_MS
     void flushOutboxNow()
   }
 }
 
 /** Starts the tab side of the outbox. Returns the teardown. */
-export function startOutboxSync(pinia?: Pinia): () => void {
-  piniaRef = pinia
-  const outbox = useOutboxStore(pinia)
+export function startOutboxSync(given: OutboxSyncPorts): () => void {
+  ports = given
+  const { outbox } = given
   if (!outbox.supported) return () => {}
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(OUTBOX_CHANNEL)
   if (channel) {

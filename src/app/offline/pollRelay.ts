@@ -1,5 +1,5 @@
 /**
- * The tab's half of the fallback poll (DESIGN §1.3): the hub picks one tab per tick and calls
+ * The tab's half of the fallback poll (docs/architecture.md): the hub picks one tab per tick and calls
  * `relayPoll`, which hands the plan to the service worker. The SW fetches, refreshes its cache
  * and broadcasts changed orders to every window. With no service worker (first visit before it
  * claims the page, or none at all), the tab fetches itself and shares results over a

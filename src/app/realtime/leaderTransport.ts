@@ -1,6 +1,6 @@
 /**
- * Leader mode (DESIGN §4), for browsers without a usable SharedWorker: every tab queues for one
- * Web Lock; the holder hosts the hub in its page ((src/hub/hosts/leader.ts)) and all tabs, itself included,
+ * Leader mode (docs/architecture.md), for browsers without a usable SharedWorker: every tab queues for one
+ * Web Lock; the holder hosts the hub in its page (src/hub/hosts/leader.ts) and all tabs, itself included,
  * talk to it over BroadcastChannel. When the leader's page goes away its lock is released, the
  * next tab in the queue is granted it within milliseconds, starts a new hub and announces itself;
  * the other tabs then say hello again, replay their watches and resync (new hubId).

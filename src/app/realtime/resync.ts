@@ -1,5 +1,5 @@
 /**
- * When a tab must resync (DESIGN §4 "Reconnects"): the hub bumps `syncEpoch` on every reconnect
+ * When a tab must resync (docs/architecture.md, "Reconnects"): the hub bumps `syncEpoch` on every reconnect
  * that was not recovered, and a new hub (leader hand-over, restarted worker) has a new `hubId`.
  * Either means events may have been missed, so the tab refetches what it shows before it reports
  * `live`. Pure, so the cursor logic is unit-tested without a hub.

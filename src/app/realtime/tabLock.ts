@@ -1,7 +1,8 @@
 /**
  * Tab liveness, tab side: hold a uniquely named Web Lock for the page's whole life. The hub
  * queues a request for the same name and is granted it only when this tab is gone (closed,
- * crashed, discarded) — the close event a MessagePort does not have (DESIGN §4).
+ * crashed, discarded) — the close event a MessagePort does not have.
+ * See docs/architecture.md, "The hub and its hosts".
  */
 
 export const tabLockName = (tabId: string): string => `orderline-tab-${tabId}`

@@ -1,6 +1,6 @@
 /**
- * The ways a tab reaches a hub. DESIGN §4 order: SharedWorker → leader tab (leader/) → a hub in
- * this page.
+ * The ways a tab reaches a hub, best first: SharedWorker → leader tab (src/hub/hosts/leader.ts) →
+ * a hub in this page (docs/architecture.md, "The hub and its hosts").
  */
 import * as Comlink from 'comlink'
 import { config } from '../../config'

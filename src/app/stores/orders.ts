@@ -2,8 +2,8 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { ApiError, NETWORK_ERROR } from '../api/client'
 import * as ordersApi from '../api/orders'
-import { mustQueueBehind, queueStatusChange } from '../offline/outboxQueue'
 import { isNewer, orderSchema, type Order, type OrderChange, type OrderStatus } from '../../protocol'
+import { QUEUED_MESSAGE, useOutboxStore } from './outbox'
 
 export type PatchResult =
   | { ok: true; order: Order }
@@ -107,23 +107,23 @@ export const useOrdersStore = defineStore('orders', () => {
     const held = byId.value[id]
     if (!held) return { ok: false, kind: 'error', code: 'not_loaded', message: 'The order is not loaded yet.', current: null }
     const key = newIdempotencyKey()
-    // Offline, or behind a change already waiting in the outbox: queue it (issue 4, the outbox).
+    const outbox = useOutboxStore()
+    const queue = async (): Promise<PatchResult | null> =>
+      (await outbox.queueStatusChange({ key, held, status, token })) ? { ok: false, kind: 'queued', message: QUEUED_MESSAGE } : null
+    // Offline, or behind a change already waiting in the outbox: queue it (order matters).
     const offline = globalThis.navigator?.onLine === false
-    if (offline || mustQueueBehind(id)) {
-      const queued = await queueStatusChange({ key, held, status, token })
+    if (offline || outbox.pendingAhead(id) !== null) {
+      const queued = await queue()
       if (queued) return queued
     }
     try {
-      const outcome = await ordersApi.patchOrderStatus(id, { status, version: held.version }, token, key)
-      if (outcome.queued) {
-        return { ok: false, kind: 'queued', message: 'You are offline: the change is queued and will be sent when the network returns.' }
-      }
-      applyOrder(outcome.order)
-      return { ok: true, order: byId.value[id] ?? outcome.order }
+      const order = await ordersApi.patchOrderStatus(id, { status, version: held.version }, token, key)
+      applyOrder(order)
+      return { ok: true, order: byId.value[id] ?? order }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
       if (error.code === NETWORK_ERROR) {
-        const queued = await queueStatusChange({ key, held, status, token })
+        const queued = await queue()
         if (queued) return queued
       }
       const current = applyCurrent(error.current)

@@ -1,11 +1,15 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
+import type { Order, OrderStatus } from '../../protocol'
 import { isOutboxSupported, openOutboxStorage, type OutboxEntry } from '../../shared/outboxDb'
+import { requestBackgroundSync } from '../offline/outboxSync'
+
+export const QUEUED_MESSAGE = 'You are offline: the change is saved on this device and will be sent when the network returns.'
 
 /**
  * The admin's queued status changes as this tab sees them (a mirror of the IndexedDB outbox,
  * reloaded whenever any tab or the service worker announces a change). Sending lives in
- * src/app/offline/outboxSync.ts; this store only holds and edits entries.
+ * src/app/offline/outboxSync.ts; this store holds, queues and edits entries.
  */
 export const useOutboxStore = defineStore('outbox', () => {
   const entries = ref<OutboxEntry[]>([])
@@ -33,11 +37,35 @@ export const useOutboxStore = defineStore('outbox', () => {
     return entry
   }
 
+  /**
+   * Queues a status change that could not reach the server. Keeps the idempotency key of the
+   * attempt that failed: if that attempt did reach the server after all, the replay is applied
+   * once, not twice. A change queued behind another for the same order expects that one's version.
+   * Returns false where there is no outbox (no IndexedDB): the caller reports the failure instead.
+   */
+  async function queueStatusChange(input: { key: string; held: Order; status: OrderStatus; token: string }): Promise<boolean> {
+    if (!supported) return false
+    const ahead = pendingAhead(input.held.id)
+    await enqueue({
+      key: input.key,
+      orderId: input.held.id,
+      orderNumber: input.held.number,
+      fromStatus: ahead?.status ?? input.held.status,
+      status: input.status,
+      version: ahead ? ahead.version + 1 : input.held.version,
+      token: input.token,
+    })
+    void requestBackgroundSync()
+    return true
+  }
+
+  const hasPending = (): boolean => entries.value.some((entry) => entry.state === 'pending')
+
   /** The admin has seen a refused change: it leaves the outbox (never before that). */
   async function dismiss(key: string): Promise<void> {
     if (supported) await openOutboxStorage().remove(key)
     entries.value = entries.value.filter((entry) => entry.key !== key)
   }
 
-  return { entries, supported, load, pendingAhead, forOrder, enqueue, dismiss }
+  return { entries, supported, load, pendingAhead, forOrder, enqueue, queueStatusChange, hasPending, dismiss }
 })

@@ -3,7 +3,6 @@ import { computed, ref } from 'vue'
 import { z } from 'zod'
 import * as authApi from '../api/auth'
 import { userSchema } from '../api/auth'
-import { callRealtime, safeRealtimeClient } from '../composables/realtimeClient'
 import { clearApiCache } from '../offline/apiCacheControl'
 import type { User } from '../../protocol'
 import { onStorageKey, readStored, writeStored } from './persist'
@@ -32,8 +31,8 @@ export const useSessionStore = defineStore('session', () => {
 
   async function login(email: string, password: string): Promise<void> {
     const result = await authApi.login({ email: email.trim(), password })
+    // The hub learns the token from the realtime bridge, which follows `token` (the one path).
     set(result, true)
-    callRealtime((client) => client.setCredentials(result.token))
   }
 
   /** Ends the session locally at once; the server call is best effort. */
@@ -46,16 +45,13 @@ export const useSessionStore = defineStore('session', () => {
   /** Drops the session without calling the server (e.g. after a 401 on an admin call). */
   function clear(): void {
     set(null, true)
-    callRealtime((client) => client.setCredentials(null))
   }
 
-  // Another tab logged in or out. A shared hub already got the credentials from that tab;
-  // only a per-tab ("direct") socket needs them again.
+  // Another tab logged in or out: follow it (the bridge then tells this tab's hub connection).
   onStorageKey(SESSION_STORAGE_KEY, (value) => {
     const next = parseSession(value)
     if (next?.token === token.value) return
     set(next, false)
-    if (safeRealtimeClient()?.mode === 'direct') callRealtime((client) => client.setCredentials(next?.token ?? null))
   })
 
   return { token, user, isAdmin, login, logout, clear }

@@ -1,21 +1,16 @@
 /**
- * A hub hosted by the page itself (no SharedWorker). Loaded lazily by the direct transport, so
- * its socket.io-client stays out of the main chunk.
+ * A hub hosted by the page itself (no SharedWorker, no leader election). Loaded lazily by the
+ * direct transport, so its socket.io-client stays out of the main chunk.
  */
-import { config } from '../../config'
 import type { HubApi } from '../../shared/hubApi'
-import { Hub } from '../hub'
-import { createHubApi } from '../createHubApi'
-import { socketIoFactory } from '../socketIo'
+import { createHostedHub } from './createHostedHub'
 
 export function createDirectHub(): { api: HubApi; stop: () => void } {
-  const hub = new Hub({
+  // The hub is in this page: no lock is needed to learn that the page died.
+  const { hub, api } = createHostedHub({
     mode: 'direct',
-    createSocket: config.enableSocket ? socketIoFactory(config.apiUrl || location.origin) : null,
-    pollIntervalMs: config.pollIntervalMs,
+    origin: location.origin,
     isOnline: () => navigator.onLine !== false,
   })
-  hub.start()
-  // The hub is in this page: no lock is needed to learn that the page died.
-  return { api: createHubApi(hub, { build: config.buildId }), stop: () => hub.stop() }
+  return { api, stop: () => hub.stop() }
 }

@@ -5,9 +5,7 @@
  */
 import { config } from '../../config'
 import type { HubApi, HubListener } from '../../shared/hubApi'
-import { Hub } from '../hub'
-import { createHubApi } from '../createHubApi'
-import { socketIoFactory } from '../socketIo'
+import { createHostedHub } from './createHostedHub'
 import type { PollOutcome } from '../../shared/hubTypes'
 import { leaderChannelName, parseTabMessage, type LeaderMessage, type TabMessage } from '../../shared/leaderMessages'
 
@@ -28,16 +26,16 @@ export function startLeaderHost(leaderId: string, log: (message: string, detail?
   const post = (message: LeaderMessage): void => channel.postMessage(message)
   const pendingPolls = new Map<string, (outcome: PollOutcome) => void>()
 
-  const hub = new Hub({
+  const stopped = new AbortController()
+  const { hub, api } = createHostedHub({
     mode: 'leader',
-    createSocket: config.enableSocket ? socketIoFactory(config.apiUrl || location.origin) : null,
-    pollIntervalMs: config.pollIntervalMs,
+    origin: location.origin,
     hubId: leaderId,
     isOnline: () => navigator.onLine !== false,
+    locks: navigator.locks,
+    stopped: stopped.signal,
     log,
   })
-  const stopped = new AbortController()
-  const api: HubApi = createHubApi(hub, { build: config.buildId, locks: navigator.locks, log, stopped: stopped.signal })
 
   /** Stands in for a tab's Comlink listener: everything goes over the channel, tagged with its id. */
   function remoteListener(tabId: string): HubListener {
@@ -100,7 +98,6 @@ export function startLeaderHost(leaderId: string, log: (message: string, detail?
     )
   }
 
-  hub.start()
   post({ kind: 'leader', leaderId })
   return {
     leaderId,

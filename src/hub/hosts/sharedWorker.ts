@@ -3,11 +3,8 @@
  * exposed to every tab that connects through Comlink. Only wiring lives here.
  */
 import * as Comlink from 'comlink'
-import { config } from '../../config'
 import type { HubListener } from '../../shared/hubApi'
-import { Hub } from '../hub'
-import { createHubApi } from '../createHubApi'
-import { socketIoFactory } from '../socketIo'
+import { createHostedHub } from './createHostedHub'
 
 // Typed locally so this file also compiles in the app project (DOM lib has no SharedWorkerGlobalScope).
 const scope = globalThis as unknown as {
@@ -18,12 +15,11 @@ const scope = globalThis as unknown as {
 
 const log = (message: string, detail?: unknown) => console.debug(`[hub] ${message}`, detail ?? '')
 
-const hub = new Hub({
+const { api } = createHostedHub({
   mode: 'shared-worker',
-  // VITE_ENABLE_SOCKET=false: no socket at all, but the hub still hosts interests and the poll timer.
-  createSocket: config.enableSocket ? socketIoFactory(config.apiUrl || scope.location.origin) : null,
-  pollIntervalMs: config.pollIntervalMs,
+  origin: scope.location.origin,
   isOnline: () => scope.navigator.onLine !== false,
+  locks: scope.navigator.locks,
   releaseListener: (listener: HubListener) => {
     try {
       ;(listener as Partial<Comlink.ProxyMethods>)[Comlink.releaseProxy]?.()
@@ -34,11 +30,8 @@ const hub = new Hub({
   log,
 })
 
-const api = createHubApi(hub, { build: config.buildId, locks: scope.navigator.locks, log })
-
 scope.onconnect = (event: MessageEvent) => {
   const port = event.ports[0]
   if (port) Comlink.expose(api, port)
 }
 
-hub.start()

@@ -3,7 +3,7 @@
  * this environment, or a startup failure); the app must still render and fall back to REST,
  * so callers get `null` instead of an exception.
  */
-import { getRealtimeClient } from '../realtime/client'
+import { getRealtimeClient } from './hubLadder'
 import type { RealtimeClient } from '../../shared/hubTypes'
 
 let cached: RealtimeClient | null | undefined

@@ -3,7 +3,7 @@
  * button runs them all, and asks the hub for an immediate poll when it offers one.
  */
 import { onScopeDispose } from 'vue'
-import { safeRealtimeClient } from '../composables/realtimeClient'
+import { safeRealtimeClient } from '../realtime/realtimeAccess'
 
 type Refresher = () => Promise<unknown>
 const refreshers = new Set<Refresher>()

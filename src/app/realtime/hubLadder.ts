@@ -1,6 +1,6 @@
 /**
  * The one entry point the app uses: `getRealtimeClient()`, a singleton per tab that picks the
- * best available hub (DESIGN §4) behind the same RealtimeClient interface:
+ * best available hub (docs/architecture.md) behind the same RealtimeClient interface:
  * SharedWorker → leader tab (Web Locks + BroadcastChannel) → a hub in this page ("direct").
  *
  * Test/benchmark switch: localStorage 'orderline.hubMode' = 'shared-worker' | 'leader' | 'direct'
@@ -65,10 +65,4 @@ function createRealtimeClient(): RealtimeClient {
 export function getRealtimeClient(): RealtimeClient {
   client ??= createRealtimeClient()
   return client
-}
-
-/** Closes this tab's client (tests, full logout teardown); the next `getRealtimeClient()` makes a new one. */
-export function closeRealtimeClient(): void {
-  client?.close()
-  client = null
 }

@@ -1,49 +1,38 @@
 /**
- * The one subscriber to the realtime hub in this tab: validates every event with the protocol
- * schemas and hands it to the store that owns that data. Stores never see the client itself.
+ * The one subscriber to the realtime hub in this tab: hands every event to the store that owns
+ * that data, and is the one path by which credentials reach the hub. Stores never see the client.
  */
 import type { Pinia } from 'pinia'
 import { watch } from 'vue'
-import { callRealtime, realtimeFailure, safeRealtimeClient } from '../composables/realtimeClient'
-import { notificationSchema, orderChangeSchema, statsSchema, type ServerEvent } from '../../protocol'
+import { callRealtime, realtimeFailure, safeRealtimeClient } from '../realtime/realtimeAccess'
+import type { ServerEvent } from '../../protocol'
 import { needsResync, planResync, syncKeyOf, type ResyncTracker } from '../realtime/resync'
 import type { HubStatus, RealtimeClient } from '../../shared/hubTypes'
-import { useConnectionStore } from './connection'
-import { useDashboardStore } from './dashboard'
-import { useNotificationsStore } from './notifications'
-import { useOrdersStore } from './orders'
-import { useSessionStore } from './session'
+import { useConnectionStore } from '../stores/connection'
+import { useDashboardStore } from '../stores/dashboard'
+import { useNotificationsStore } from '../stores/notifications'
+import { useOrdersStore } from '../stores/orders'
+import { useSessionStore } from '../stores/session'
 
-/** Applies one event; returns false when its payload failed validation and was dropped. */
-export function dispatchServerEvent(event: ServerEvent, pinia?: Pinia): boolean {
+/**
+ * Applies one event to the store that owns its data. The hub validated it off the socket (the one
+ * validation, src/hub/validateEvent.ts); this tab trusts its own hub's typed messages.
+ */
+export function dispatchServerEvent(event: ServerEvent, pinia?: Pinia): void {
   switch (event.type) {
     case 'newOrder':
-    case 'orderUpdated': {
-      const parsed = orderChangeSchema.safeParse(event.payload)
-      if (!parsed.success) return false
-      const orders = useOrdersStore(pinia)
-      if (event.type === 'newOrder') {
-        orders.applyNewOrder(parsed.data)
-        useNotificationsStore(pinia).fromNewOrder(parsed.data)
-      } else {
-        orders.applyChange(parsed.data)
-      }
-      return true
-    }
-    case 'statsUpdated': {
-      const parsed = statsSchema.safeParse(event.payload)
-      if (!parsed.success) return false
-      useDashboardStore(pinia).applyStats(parsed.data as typeof event.payload)
-      return true
-    }
-    case 'notification': {
-      const parsed = notificationSchema.safeParse(event.payload)
-      if (!parsed.success) return false
-      useNotificationsStore(pinia).fromNotification(parsed.data)
-      return true
-    }
-    default:
-      return false
+      useOrdersStore(pinia).applyNewOrder(event.payload)
+      useNotificationsStore(pinia).fromNewOrder(event.payload)
+      return
+    case 'orderUpdated':
+      useOrdersStore(pinia).applyChange(event.payload)
+      return
+    case 'statsUpdated':
+      useDashboardStore(pinia).applyStats(event.payload)
+      return
+    case 'notification':
+      useNotificationsStore(pinia).fromNotification(event.payload)
+      return
   }
 }
 
@@ -93,9 +82,7 @@ export function startRealtimeBridge(pinia?: Pinia): () => void {
   const teardown: Array<() => void> = []
   try {
     teardown.push(
-      client.onEvent((event) => {
-        if (!dispatchServerEvent(event, pinia)) console.warn('[orderline] dropped invalid event', event.type)
-      }),
+      client.onEvent((event) => dispatchServerEvent(event, pinia)),
     )
     // A live status that starts a new event stream is shown as `connecting` until the tab has
     // caught up, so `live` always means "what you see is the server's state".
@@ -134,6 +121,8 @@ export function startRealtimeBridge(pinia?: Pinia): () => void {
         // to a new leader after a hand-over.
         if (token !== previous) callRealtime((hub) => hub.setCredentials(token))
       },
+      // Synchronous: the hub has the credentials before anything the login leads to watches.
+      { flush: 'sync' },
     ),
   )
   return () => teardown.forEach((stop) => stop())
