@@ -1,19 +1,12 @@
 import { defineConfig } from '@playwright/test'
+import { CHROMIUM_ARGS } from './harness/chromium'
 import { CHROMIUM_HELP, findChromium } from './scripts/chromium.mjs'
 
 const executablePath: string | null = findChromium()
 if (!executablePath) throw new Error(CHROMIUM_HELP)
 
-/** Flags this machine's Chromium needs (no sandbox as root, no background network). */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
+// Re-exported: specs that launch their own browser import it from here.
+export { CHROMIUM_ARGS }
 
 export default defineConfig({
   testDir: 'tests/e2e',

@@ -3,8 +3,8 @@
  * server holds with 1, 5 and 20 tabs of one browser per hub mode (the `realtime_connected_sockets`
  * gauge), and the JS heap of each tab and of the hub worker (CDP Runtime.getHeapUsage after GC).
  */
-import { placeOrder, trackingPath } from '../tests/e2e/support/api'
-import type { TestServer } from '../tests/e2e/support/server'
+import { placeOrder, trackingPath } from '../harness/api'
+import type { TestServer } from '../harness/server'
 import { heapUsed, launchBrowser, MODE_LABEL, modeContext, openTabs, sharedWorkerHeaps, type BenchMode } from './lib/browser'
 import { saveChart, type Section } from './lib/report'
 import { mb, mean, ratio, sleep, table } from './lib/stats'

@@ -5,8 +5,8 @@
  */
 import type { Page } from '@playwright/test'
 import type { Order, OrderStatus } from '../src/protocol'
-import { placeOrder, setStatus } from '../tests/e2e/support/api'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../tests/e2e/support/server'
+import { placeOrder, setStatus } from '../harness/api'
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../harness/server'
 import { adminSession, launchBrowser, MODE_LABEL, modeContext, openTabs, seenAt, type BenchMode } from './lib/browser'
 import { saveChart, type Section } from './lib/report'
 import { ms, percentile, ratio, sleep, table } from './lib/stats'

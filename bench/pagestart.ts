@@ -3,8 +3,8 @@
  * cold (new profile, empty caches), warm (service worker installed, caches filled) and offline
  * (server gone; the service worker serves the shell and the last known order).
  */
-import { placeOrder, trackingPath } from '../tests/e2e/support/api'
-import type { TestServer } from '../tests/e2e/support/server'
+import { placeOrder, trackingPath } from '../harness/api'
+import type { TestServer } from '../harness/server'
 import type { Page } from '@playwright/test'
 import { launchBrowser } from './lib/browser'
 import type { Section } from './lib/report'

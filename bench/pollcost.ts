@@ -3,8 +3,8 @@
  * realtime path is blocked (test hook), with 1, 5 and 20 tabs, shared hub vs per-tab, and the
  * bytes those requests cost (conditional GETs answer 304 when nothing changed).
  */
-import { placeOrder, trackingPath } from '../tests/e2e/support/api'
-import type { TestServer } from '../tests/e2e/support/server'
+import { placeOrder, trackingPath } from '../harness/api'
+import type { TestServer } from '../harness/server'
 import { launchBrowser, MODE_LABEL, modeContext, openTabs, type BenchMode } from './lib/browser'
 import { saveChart, type Section } from './lib/report'
 import { kb, ratio, sleep, table } from './lib/stats'

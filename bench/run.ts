@@ -5,7 +5,7 @@
  * nginx) and `lighthouse` (about five minutes). Bounded: the default suite stays under ten minutes on 2 cores.
  */
 import { assembleBenchmarks, writeSection, type Section } from './lib/report'
-import { startServer, type TestServer } from '../tests/e2e/support/server'
+import { startServer, type TestServer } from '../harness/server'
 
 type Part = (server: TestServer) => Promise<Section | Section[]>
 

@@ -5,8 +5,8 @@
  * separate process on loopback, ramped 100 at a time; every phase is bounded in count and time.
  */
 import type { Order, OrderStatus } from '../src/protocol'
-import { placeOrder } from '../tests/e2e/support/api'
-import type { TestServer } from '../tests/e2e/support/server'
+import { placeOrder } from '../harness/api'
+import type { TestServer } from '../harness/server'
 import { startFleet } from './lib/fleet'
 import { saveChart, type Section } from './lib/report'
 import { mb, ms, percentile, sleep, table } from './lib/stats'

@@ -4,16 +4,15 @@
 import { spawnSync } from 'node:child_process'
 import { CHROMIUM_HELP, findChromium } from './chromium.mjs'
 import { PG_HELP, pgReachable } from './pg.mjs'
+import { SERVER_ON_POSTGRES, UNIT_AND_SERVER } from './test-suites.mjs'
 
 const vite = 'node_modules/vite/bin/vite.js'
 const steps = [
   // ESLint (with the runtime import boundaries), Prettier and knip: the cheapest signal first.
   ['lint', ['node_modules/eslint/bin/eslint.js', '.'], ['node_modules/prettier/bin/prettier.cjs', '--check', '.'], ['node_modules/knip/bin/knip.js']],
   ['type check', ['node_modules/vue-tsc/bin/vue-tsc.js', '--build']],
-  ['unit + server tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit', '--project', 'server']],
-  // The same server suite again on PostgreSQL (a fresh database per server); the pg and cluster
-  // files already use PostgreSQL themselves, so they run once, above.
-  ['server tests on PostgreSQL', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'server', '--exclude', 'tests/server/pg*', '--exclude', 'tests/server/cluster*']],
+  ['unit + server tests', UNIT_AND_SERVER],
+  ['server tests on PostgreSQL', SERVER_ON_POSTGRES],
   ['production build', [vite, 'build', '--logLevel', 'warn']],
   ['size budget', ['scripts/check-size.mjs']],
   ['browser tests', ['node_modules/@playwright/test/cli.js', 'test']],

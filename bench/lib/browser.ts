@@ -1,6 +1,6 @@
 /** Chromium plumbing shared by the browser benchmark parts. */
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from '@playwright/test'
-import { CHROMIUM_ARGS } from '../../playwright.config'
+import { CHROMIUM_ARGS } from '../../harness/chromium'
 import { CHROMIUM_HELP, findChromium } from '../../scripts/chromium.mjs'
 
 export type BenchMode = 'shared-worker' | 'leader' | 'direct'

@@ -5,21 +5,21 @@
  * widths are kept as test artifacts.
  */
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Browser, type Page } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
 import type { Order } from '../../src/protocol'
 import { signInContext } from './admin-support'
-import { placeOrder, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder, trackingPath } from '../../harness/api'
+import type { TestServer } from '../../harness/server'
+import { expect, test } from './fixtures'
 
-let server: TestServer
 let order: Order
 let trackingToken: string
-test.beforeAll(async () => {
-  server = await startServer()
-  ;({ order, trackingToken } = await placeOrder(server, 'Leave it at the door, please.', 'Axe Tester'))
-})
-test.afterAll(async () => {
-  await server.stop()
+test.use({
+  serverOptions: {
+    setup: async (server) => {
+      ;({ order, trackingToken } = await placeOrder(server, 'Leave it at the door, please.', 'Axe Tester'))
+    },
+  },
 })
 
 interface PageCase {
@@ -43,7 +43,7 @@ const VARIANTS = [
   { width: 360, height: 740, colorScheme: 'dark' as const, reducedMotion: 'reduce' as const },
 ]
 
-async function openCase(browser: Browser, pageCase: PageCase, variant: (typeof VARIANTS)[number]) {
+async function openCase(browser: Browser, server: TestServer, pageCase: PageCase, variant: (typeof VARIANTS)[number]) {
   const context = await browser.newContext({
     viewport: { width: variant.width, height: variant.height },
     colorScheme: variant.colorScheme,
@@ -58,10 +58,10 @@ async function openCase(browser: Browser, pageCase: PageCase, variant: (typeof V
 }
 
 for (const pageCase of PAGES) {
-  test(`${pageCase.name}: no serious or critical axe violations, light 1280 px and dark 360 px`, async ({ browser }, testInfo) => {
+  test(`${pageCase.name}: no serious or critical axe violations, light 1280 px and dark 360 px`, async ({ browser, server }, testInfo) => {
     const summary: string[] = []
     for (const variant of VARIANTS) {
-      const { context, page } = await openCase(browser, pageCase, variant)
+      const { context, page } = await openCase(browser, server, pageCase, variant)
       try {
         const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze()
         const blocking = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')

@@ -3,45 +3,46 @@
  * only a window of rows in the DOM, follows new orders and status changes live, and is keyboard
  * operable. Figures are printed as `[figure]` lines.
  */
-import { expect, test, type Page } from '@playwright/test'
-import { expectLive, freshDatabasePath, seedOrders, signInContext } from './admin-support'
-import { placeOrder, setStatus } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import type { Page } from '@playwright/test'
+import { expectLive, seedOrders, signInContext } from './admin-support'
+import { placeOrder, setStatus } from '../../harness/api'
+import type { TestServer } from '../../harness/server'
+import { expect, test } from './fixtures'
 
 const SEEDED = 10_000
 /** Rows the DOM may hold: a viewport of rows plus overscan, far below the list length. */
 const MAX_DOM_ROWS = 80
 
-let server: TestServer
-test.beforeAll(async () => {
-  const databasePath = freshDatabasePath()
-  server = await startServer({ DATABASE_URL: databasePath, ORDERLINE_ORDER_RATE_LIMIT: '1000' })
-  await server.stop()
-  const started = Date.now()
-  seedOrders(databasePath, SEEDED)
-  console.log(`[figure] seeded ${SEEDED} orders in ${Date.now() - started} ms`)
-  await server.restart()
-})
-test.afterAll(async () => {
-  await server.stop()
+test.use({
+  serverOptions: {
+    env: { ORDERLINE_ORDER_RATE_LIMIT: '1000' },
+    // The server creates the schema, then the seed goes straight into its stopped SQLite file.
+    setup: async (server) => {
+      await server.stop()
+      const started = Date.now()
+      seedOrders(server.databaseUrl, SEEDED)
+      console.log(`[figure] seeded ${SEEDED} orders in ${Date.now() - started} ms`)
+      await server.restart()
+    },
+  },
 })
 
 const rows = (page: Page) => page.locator('.virtual-board [data-order-id]')
 
-async function openBoard(page: Page, query = ''): Promise<number> {
+async function openBoard(server: TestServer, page: Page, query = ''): Promise<number> {
   const started = Date.now()
   await page.goto(`${server.url}/admin${query}`)
   await expect(rows(page).first()).toBeVisible({ timeout: 15_000 })
   return Date.now() - started
 }
 
-test('10,000 orders: renders, loads every page into a windowed list, filters and searches fast', async ({ browser }) => {
+test('10,000 orders: renders, loads every page into a windowed list, filters and searches fast', async ({ browser, server }) => {
   test.setTimeout(180_000)
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   await signInContext(context, server)
   const page = await context.newPage()
   try {
-    const renderMs = await openBoard(page)
+    const renderMs = await openBoard(server, page)
     expect(renderMs).toBeLessThan(10_000)
     expect(await rows(page).count()).toBeLessThanOrEqual(MAX_DOM_ROWS)
 
@@ -124,12 +125,12 @@ test('10,000 orders: renders, loads every page into a windowed list, filters and
   }
 })
 
-test('keyboard: arrow keys move between rows, End reaches the last loaded row, Enter opens', async ({ browser }) => {
+test('keyboard: arrow keys move between rows, End reaches the last loaded row, Enter opens', async ({ browser, server }) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   await signInContext(context, server)
   const page = await context.newPage()
   try {
-    await openBoard(page)
+    await openBoard(server, page)
     const first = rows(page).first().getByRole('link')
     await first.focus()
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown')
@@ -152,12 +153,12 @@ test('keyboard: arrow keys move between rows, End reaches the last loaded row, E
   }
 })
 
-test('a new order slides in highlighted on top; a status change updates and moves rows without a reload', async ({ browser }) => {
+test('a new order slides in highlighted on top; a status change updates and moves rows without a reload', async ({ browser, server }) => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
   await signInContext(context, server)
   const page = await context.newPage()
   try {
-    await openBoard(page)
+    await openBoard(server, page)
     await expectLive(page)
     const { order } = await placeOrder(server, undefined, 'Live Arrival')
     const row = page.locator(`[data-order-id="${order.id}"]`)
@@ -185,12 +186,12 @@ test('a new order slides in highlighted on top; a status change updates and move
   }
 })
 
-test('reduced motion: a new order is highlighted without animation', async ({ browser }) => {
+test('reduced motion: a new order is highlighted without animation', async ({ browser, server }) => {
   const context = await browser.newContext({ reducedMotion: 'reduce', colorScheme: 'dark' })
   await signInContext(context, server)
   const page = await context.newPage()
   try {
-    await openBoard(page)
+    await openBoard(server, page)
     await expectLive(page)
     const { order } = await placeOrder(server, undefined, 'Calm Arrival')
     const row = page.locator(`[data-order-id="${order.id}"]`)

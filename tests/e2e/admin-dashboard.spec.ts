@@ -4,25 +4,20 @@
  * fit a 360 px phone, and uPlot is loaded only on the dashboard route.
  */
 import { spawn } from 'node:child_process'
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import type { Stats } from '../../src/protocol'
 import { ORDER_STATUSES } from '../../src/protocol'
 import { expectLive, signInContext } from './admin-support'
-import { placeOrder, setStatus } from './support/api'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type TestServer } from './support/server'
+import { placeOrder, setStatus } from '../../harness/api'
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../../harness/server'
+import { expect, test } from './fixtures'
 
 /** statsUpdated is throttled to 1 s on the server; a second more for a busy machine. */
 const LIVE_BOUND_MS = 2_500
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer({ ORDERLINE_ORDER_RATE_LIMIT: '1000' })
-})
-test.afterAll(async () => {
-  await server.stop()
-})
+test.use({ serverOptions: { env: { ORDERLINE_ORDER_RATE_LIMIT: '1000' } } })
 
-async function apiStats(): Promise<Stats> {
+async function apiStats(server: TestServer): Promise<Stats> {
   const response = await fetch(`${server.url}/api/stats`, { headers: { authorization: `Bearer ${await server.adminToken()}` } })
   expect(response.status).toBe(200)
   return (await response.json()) as Stats
@@ -55,18 +50,18 @@ function expected(stats: Stats) {
 }
 
 /** Polls until the page equals a fresh GET /api/stats (both settle once nothing changes). */
-async function expectMatchesApi(page: Page, timeout = 10_000): Promise<void> {
-  await expect.poll(async () => JSON.stringify(await shown(page)) === JSON.stringify(expected(await apiStats())), { timeout }).toBe(true)
+async function expectMatchesApi(server: TestServer, page: Page, timeout = 10_000): Promise<void> {
+  await expect.poll(async () => JSON.stringify(await shown(page)) === JSON.stringify(expected(await apiStats(server))), { timeout }).toBe(true)
 }
 
-async function openDashboard(page: Page): Promise<void> {
+async function openDashboard(server: TestServer, page: Page): Promise<void> {
   await page.goto(`${server.url}/admin/dashboard`)
   await expectLive(page)
   await expect(page.locator('[data-stat="orders-today"]')).toBeVisible()
   await expect(page.locator('.rate-chart__plot canvas')).toBeVisible()
 }
 
-test('figures and chart update within the bound of a simulated order and match GET /api/stats', async ({ browser }) => {
+test('figures and chart update within the bound of a simulated order and match GET /api/stats', async ({ browser, server }) => {
   test.setTimeout(90_000)
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   await signInContext(context, server)
@@ -77,9 +72,9 @@ test('figures and chart update within the bound of a simulated order and match G
     await expect(page.getByTestId('connection-state')).toBeVisible()
     const uplotLoaded = () => page.evaluate(() => performance.getEntriesByType('resource').some((entry) => /uPlot/i.test(entry.name)))
     expect(await uplotLoaded()).toBe(false)
-    await openDashboard(page)
+    await openDashboard(server, page)
     expect(await uplotLoaded()).toBe(true)
-    await expectMatchesApi(page)
+    await expectMatchesApi(server, page)
 
     const latencies: number[] = []
     for (let i = 0; i < 3; i++) {
@@ -92,14 +87,14 @@ test('figures and chart update within the bound of a simulated order and match G
       expect(after.chartTotal).toBe(before.chartTotal + 1)
       expect(after.byStatus.placed).toBe((before.byStatus.placed ?? 0) + 1)
       expect(after.revenueTodayCents).toBe(before.revenueTodayCents + order.totalCents)
-      await expectMatchesApi(page)
+      await expectMatchesApi(server, page)
     }
 
     // Deliver one order: the average placed → delivered time appears and matches.
     let { order } = await placeOrder(server, undefined, 'Delivered Soon')
     for (const status of ['confirmed', 'preparing', 'out_for_delivery', 'delivered'] as const) order = await setStatus(server, order, status)
     await expect.poll(async () => (await shown(page)).byStatus.delivered, { timeout: LIVE_BOUND_MS * 2 }).toBeGreaterThanOrEqual(1)
-    await expectMatchesApi(page)
+    await expectMatchesApi(server, page)
 
     // `npm run simulate` drives the same figures.
     const simulated = await new Promise<{ code: number | null; out: string }>((resolve) => {
@@ -113,39 +108,39 @@ test('figures and chart update within the bound of a simulated order and match G
     expect(simulated.out).toMatch(/placed {2}#\d+/)
     expect(simulated.out).toMatch(/done: \d+ placed/)
     const settledFrom = Date.now()
-    await expectMatchesApi(page, LIVE_BOUND_MS * 2)
+    await expectMatchesApi(server, page, LIVE_BOUND_MS * 2)
     console.log(`[figure] dashboard: order placed → figures shown ${latencies.join(', ')} ms; after simulate (${simulated.out.match(/done: (\d+) placed/)?.[1]} orders) matched GET /api/stats in ${Date.now() - settledFrom} ms`)
   } finally {
     await context.close()
   }
 })
 
-test('after a server restart (a reconnect without recovery) the figures are right again', async ({ browser }) => {
+test('after a server restart (a reconnect without recovery) the figures are right again', async ({ browser, server }) => {
   test.setTimeout(90_000)
   const context = await browser.newContext()
   await signInContext(context, server)
   const page = await context.newPage()
   try {
-    await openDashboard(page)
-    await expectMatchesApi(page)
+    await openDashboard(server, page)
+    await expectMatchesApi(server, page)
     await server.restart()
     // Placed while this browser's socket is still reconnecting: their statsUpdated are missed.
     await placeOrder(server, undefined, 'Missed One')
     await placeOrder(server, undefined, 'Missed Two')
     await expectLive(page)
-    await expectMatchesApi(page, 20_000)
+    await expectMatchesApi(server, page, 20_000)
   } finally {
     await context.close()
   }
 })
 
-test('readable on a 360 px phone and a desktop (screenshots kept)', async ({ browser }, testInfo) => {
+test('readable on a 360 px phone and a desktop (screenshots kept)', async ({ browser, server }, testInfo) => {
   for (const width of [360, 1280]) {
     const context = await browser.newContext({ viewport: { width, height: width === 360 ? 740 : 900 } })
     await signInContext(context, server)
     const page = await context.newPage()
     try {
-      await openDashboard(page)
+      await openDashboard(server, page)
       const chart = await page.locator('.rate-chart__plot canvas').boundingBox()
       expect(chart?.width).toBeGreaterThanOrEqual(240)
       expect(chart?.width).toBeLessThanOrEqual(width)
@@ -159,12 +154,12 @@ test('readable on a 360 px phone and a desktop (screenshots kept)', async ({ bro
   }
 })
 
-test('the chart repaints in the new colours when the colour scheme flips', async ({ browser }) => {
+test('the chart repaints in the new colours when the colour scheme flips', async ({ browser, server }) => {
   const context = await browser.newContext({ colorScheme: 'light' })
   await signInContext(context, server)
   const page = await context.newPage()
   try {
-    await openDashboard(page)
+    await openDashboard(server, page)
     const plot = page.locator('.rate-chart__plot')
     await expect(plot).toHaveAttribute('data-scheme', 'light')
     const pixels = () => page.locator('.rate-chart__plot canvas').evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL())

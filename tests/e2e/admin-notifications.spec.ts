@@ -3,19 +3,13 @@
  * in every tab, and at most one system notification per order in the whole browser (tag = order
  * id, shown by the service worker). Permission is asked only from the explicit button.
  */
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 import type { Order } from '../../src/protocol'
 import { expectLive, signInContext } from './admin-support'
-import { placeOrder } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder } from '../../harness/api'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer({ ORDERLINE_ORDER_RATE_LIMIT: '1000' })
-})
-test.afterAll(async () => {
-  await server.stop()
-})
+test.use({ serverOptions: { env: { ORDERLINE_ORDER_RATE_LIMIT: '1000' } } })
 
 const TABS = ['/admin', '/admin', '/admin', '/admin/dashboard', '/admin/dashboard']
 
@@ -26,7 +20,7 @@ async function systemNotifications(page: Page): Promise<{ tag: string; title: st
   })
 }
 
-test('five admin tabs, three new orders: three toasts in each tab, at most three system notifications', async ({ browser }) => {
+test('five admin tabs, three new orders: three toasts in each tab, at most three system notifications', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const context = await browser.newContext()
   await context.grantPermissions(['notifications'], { origin: server.url })
@@ -101,7 +95,7 @@ test('five admin tabs, three new orders: three toasts in each tab, at most three
   }
 })
 
-test('permission is never asked on load, only by the "Enable notifications" button', async ({ browser }) => {
+test('permission is never asked on load, only by the "Enable notifications" button', async ({ browser, server }) => {
   const context = await browser.newContext()
   await signInContext(context, server)
   await context.addInitScript(() => {
@@ -128,7 +122,7 @@ test('permission is never asked on load, only by the "Enable notifications" butt
   }
 })
 
-test('clicking a system notification brings the open admin tab to that order', async ({ browser }) => {
+test('clicking a system notification brings the open admin tab to that order', async ({ browser, server }) => {
   const context = await browser.newContext()
   await context.grantPermissions(['notifications'], { origin: server.url })
   await signInContext(context, server)

@@ -4,13 +4,10 @@
  */
 import Database from 'better-sqlite3'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import type { BrowserContext, Page } from '@playwright/test'
 import { expect } from '@playwright/test'
 import { ORDER_STATUSES, type Order, type OrderStatus } from '../../src/protocol'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from './support/server'
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../../harness/server'
 
 /** Logs in over HTTP and stores the session the way the app does, for every page of `context`. */
 export async function signInContext(context: BrowserContext, server: TestServer): Promise<void> {
@@ -28,11 +25,6 @@ export async function signInContext(context: BrowserContext, server: TestServer)
 
 export async function expectLive(page: Page): Promise<void> {
   await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live', { timeout: 20_000 })
-}
-
-/** A fresh SQLite path for `startServer({DATABASE_URL})`, so the test can seed it directly. */
-export function freshDatabasePath(): string {
-  return path.join(mkdtempSync(path.join(tmpdir(), 'orderline-e2e7-')), 'orderline.sqlite')
 }
 
 const NAMES = ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth', 'Margaret Hamilton', 'Ken Thompson']

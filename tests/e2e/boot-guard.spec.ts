@@ -3,21 +3,12 @@
  * a precached chunk answered net::ERR_ABORTED by a busy service worker). public/boot-guard.js
  * reloads once, and says so when the app still cannot load, without a reload loop.
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
-
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
+import { placeOrder, trackingPath } from '../../harness/api'
+import { expect, test } from './fixtures'
 
 const ENTRY = /\/assets\/index-[^/]+\.js$/
 
-test('a module that fails once: the page reloads by itself and shows the order', async ({ browser }) => {
+test('a module that fails once: the page reloads by itself and shows the order', async ({ browser, server }) => {
   const { order, trackingToken } = await placeOrder(server, undefined, 'Boot Once')
   // No service worker yet in a new context: the entry module comes from the network, where the route can drop it.
   const context = await browser.newContext({ serviceWorkers: 'block' })
@@ -37,7 +28,7 @@ test('a module that fails once: the page reloads by itself and shows the order',
   }
 })
 
-test('a module that keeps failing: one reload, then a message with a Reload button, no loop', async ({ browser }) => {
+test('a module that keeps failing: one reload, then a message with a Reload button, no loop', async ({ browser, server }) => {
   const { order, trackingToken } = await placeOrder(server, undefined, 'Boot Never')
   const context = await browser.newContext({ serviceWorkers: 'block' })
   const page = await context.newPage()

@@ -2,19 +2,10 @@
  * The first paint needs no script: index.html carries the header and a skeleton of the page,
  * styled by the stylesheet alone, and the app replaces it when it mounts.
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder, trackingPath } from '../../harness/api'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
-
-test('with JavaScript off the tracking link still paints the styled header and a skeleton', async ({ browser }) => {
+test('with JavaScript off the tracking link still paints the styled header and a skeleton', async ({ browser, server }) => {
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 360, height: 740 } })
   try {

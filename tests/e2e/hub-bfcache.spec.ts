@@ -14,23 +14,16 @@
  * With the router's write held back (ROUTER_STAND_IN below), leader mode does enter the cache:
  * that test pins the real restore path (re-hello, replay, resync).
  */
-import { expect, test, type BrowserContext, type Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../../playwright.config'
 import { findChromium } from '../../scripts/chromium.mjs'
-import { placeOrder, setStatus } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder, setStatus } from '../../harness/api'
+import type { TestServer } from '../../harness/server'
 import { diagNumber, expectSockets, findLeader, openTracking, signIn } from './hub-support'
+import { expect, test } from './fixtures'
 
 test.use({
   launchOptions: { executablePath: findChromium() ?? undefined, args: CHROMIUM_ARGS, ignoreDefaultArgs: ['--disable-back-forward-cache'] },
-})
-
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
 })
 
 /** Every pageshow of the document; a restored document keeps its window, so the list grows. */
@@ -71,7 +64,7 @@ async function watchBfcache(context: BrowserContext, page: Page): Promise<string
  * Leaves for another site (localhost vs 127.0.0.1: cross-site, so it is not the app's service
  * worker that answers and Chromium may keep the page), changes the order meanwhile, goes back.
  */
-async function awayAndBack(page: Page, whileAway: () => Promise<void>): Promise<{ restored: boolean; ms: number }> {
+async function awayAndBack(server: TestServer, page: Page, whileAway: () => Promise<void>): Promise<{ restored: boolean; ms: number }> {
   await page.goto(`http://localhost:${server.port}/healthz`)
   await whileAway()
   const started = Date.now()
@@ -88,7 +81,7 @@ for (const variant of [
   { name: 'as shipped', init: '' },
   { name: 'router write held back', init: ROUTER_STAND_IN },
 ]) {
-  test(`shared-worker mode, ${variant.name}: back from another site, the tab catches up and is counted once`, async ({ browser }) => {
+  test(`shared-worker mode, ${variant.name}: back from another site, the tab catches up and is counted once`, async ({ browser, server }) => {
     test.setTimeout(120_000)
     const { order, trackingToken } = await placeOrder(server, undefined, 'Bfcache SW')
     const context = await browser.newContext()
@@ -107,7 +100,7 @@ for (const variant of [
       await expect.poll(() => inRoom(diagnostics, order.id)).toBe(true)
 
       let updated = order
-      const { restored, ms } = await awayAndBack(tracker, async () => {
+      const { restored, ms } = await awayAndBack(server, tracker, async () => {
         // Gone from the hub while away: bye at pagehide (or its lock, once Chromium drops the page).
         await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(1)
         await expect.poll(() => inRoom(diagnostics, order.id)).toBe(false)
@@ -133,7 +126,7 @@ for (const variant of [
 
 for (const restoredTabLeads of [true, false]) {
   const role = restoredTabLeads ? 'the leader' : 'a follower'
-  test(`leader mode, router write held back: ${role} enters the cache, says hello again on restore and resyncs`, async ({ browser }) => {
+  test(`leader mode, router write held back: ${role} enters the cache, says hello again on restore and resyncs`, async ({ browser, server }) => {
     test.setTimeout(120_000)
     const { order, trackingToken } = await placeOrder(server, undefined, 'Bfcache leader')
     const context = await browser.newContext()
@@ -153,7 +146,7 @@ for (const restoredTabLeads of [true, false]) {
       const reasons = await watchBfcache(context, page)
 
       let updated = order
-      const { restored, ms } = await awayAndBack(page, async () => {
+      const { restored, ms } = await awayAndBack(server, page, async () => {
         // The cached tab said bye (and a leader stepped down: the other tab took the hub over).
         await expect.poll(() => findLeader([diagnostics])).toBe(diagnostics)
         await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(1)
@@ -178,7 +171,7 @@ for (const restoredTabLeads of [true, false]) {
   })
 }
 
-test('leader mode, router write held back: an admin board restored from the cache resyncs what it missed', async ({ browser }) => {
+test('leader mode, router write held back: an admin board restored from the cache resyncs what it missed', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const { order } = await placeOrder(server, undefined, 'Bfcache board')
   const context = await browser.newContext()

@@ -2,20 +2,12 @@
  * Hub: one server connection per browser, in SharedWorker mode and in leader mode (no
  * SharedWorker), and no tab left behind when others close — the leader's included.
  */
-import { expect, test, type Page } from '@playwright/test'
-import { placeOrder, setStatus } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import type { Page } from '@playwright/test'
+import { placeOrder, setStatus } from '../../harness/api'
 import { expectSockets, findLeader, openTracking, removeSharedWorker } from './hub-support'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
-
-test('ten tabs share one connection; after nine close (the first included) the last gets every update', async ({ browser }) => {
+test('ten tabs share one connection; after nine close (the first included) the last gets every update', async ({ browser, server }) => {
   test.setTimeout(180_000)
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext()
@@ -39,7 +31,7 @@ test('ten tabs share one connection; after nine close (the first included) the l
   await expectSockets(server, 0)
 })
 
-test('without SharedWorker: one connection through a leader tab; closing the leader hands over within 2 s, no update lost', async ({ browser }) => {
+test('without SharedWorker: one connection through a leader tab; closing the leader hands over within 2 s, no update lost', async ({ browser, server }) => {
   test.setTimeout(180_000)
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext()

@@ -2,20 +2,11 @@
  * Hub: credentials everywhere at once. Signing in in one tab makes every tab admin without a
  * reload (one hub, new credentials); signing out in any tab leaves no admin data in any tab.
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder } from '../../harness/api'
 import { expectSockets, signIn } from './hub-support'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
-
-test('login in tab A makes tab B admin without reload; logout in tab B purges admin data in tab A', async ({ browser }) => {
+test('login in tab A makes tab B admin without reload; logout in tab B purges admin data in tab A', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const { order } = await placeOrder(server, undefined, 'Before Login')
   const context = await browser.newContext()

@@ -3,32 +3,17 @@
  * `disabled`, yet still works (a REST refresh, then the hub-driven fallback poll:
  * offline-disabled.spec.ts). Builds that variant itself unless E2E_NOSOCKET_DIR points at one.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { expect, test } from '@playwright/test'
-import { placeOrder, setStatus, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder, setStatus, trackingPath } from '../../harness/api'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  test.setTimeout(600_000)
-  let dir = process.env.E2E_NOSOCKET_DIR
-  if (!dir) {
-    dir = mkdtempSync(path.join(tmpdir(), 'orderline-nosocket-'))
-    execFileSync(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--outDir', dir, '--emptyOutDir', '--logLevel', 'error'], {
-      env: { ...process.env, VITE_ENABLE_SOCKET: 'false', VITE_POLL_INTERVAL_MS: '1000' },
-      stdio: 'inherit',
-    })
-  }
-  server = await startServer({ STATIC_DIR: dir })
-})
-test.afterAll(async () => {
-  await server?.stop()
+test.use({
+  serverOptions: {
+    staticDir: process.env.E2E_NOSOCKET_DIR,
+    build: { VITE_ENABLE_SOCKET: 'false', VITE_POLL_INTERVAL_MS: '1000' },
+  },
 })
 
-test('no socket at all, state disabled, and the order still moves', async ({ browser }) => {
+test('no socket at all, state disabled, and the order still moves', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext()

@@ -3,21 +3,12 @@
  * and in leader mode (SharedWorker removed), and the forced direct mode for contrast
  * (localStorage 'orderline.hubMode' = 'direct': one socket per tab, by design).
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder } from '../../harness/api'
 import { expectSockets, openTracking, removeSharedWorker } from './hub-support'
-
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
+import { expect, test } from './fixtures'
 
 for (const mode of ['shared-worker', 'leader'] as const) {
-  test(`${mode} mode: one server connection for 1, 5 and 20 tabs`, async ({ browser }) => {
+  test(`${mode} mode: one server connection for 1, 5 and 20 tabs`, async ({ browser, server }) => {
     test.setTimeout(300_000)
     const { order, trackingToken } = await placeOrder(server)
     const figures: string[] = []
@@ -40,7 +31,7 @@ for (const mode of ['shared-worker', 'leader'] as const) {
   })
 }
 
-test('forced direct mode (test switch) opens one connection per tab', async ({ browser }) => {
+test('forced direct mode (test switch) opens one connection per tab', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext()

@@ -3,10 +3,10 @@
  * embedded browser) must not leave tabs dark: after the hello timeout each tab drops to the next
  * rung of the ladder (leader mode), still with one socket for the whole browser.
  */
-import { expect, test, type ConsoleMessage, type Page } from '@playwright/test'
-import { placeOrder, setStatus, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import type { ConsoleMessage, Page } from '@playwright/test'
+import { placeOrder, setStatus, trackingPath } from '../../harness/api'
 import { expectSockets, findLeader } from './hub-support'
+import { expect, test } from './fixtures'
 
 /** SHARED_WORKER_HELLO_TIMEOUT_MS in src/app/realtime/client.ts (not importable here: it reads import.meta.env). */
 const HELLO_TIMEOUT_MS = 5_000
@@ -27,15 +27,7 @@ const NEVER_ANSWERING_SHARED_WORKER = `
   };
 `
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
-
-test('a SharedWorker that never answers hello: tabs fall back to leader mode, live on one socket', async ({ browser }) => {
+test('a SharedWorker that never answers hello: tabs fall back to leader mode, live on one socket', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const { order, trackingToken } = await placeOrder(server, undefined, 'Silent worker')
   const context = await browser.newContext()

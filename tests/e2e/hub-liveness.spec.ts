@@ -3,23 +3,14 @@
  * listeners (tabs) or rooms — each closed tab is noticed through its Web Lock and freed — and
  * its heap stays flat (measured over CDP when reachable).
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder } from '../../harness/api'
 import { diagNumber, expectSockets, sharedWorkerHeap, signIn } from './hub-support'
-import { trackingPath } from './support/api'
-
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
+import { trackingPath } from '../../harness/api'
+import { expect, test } from './fixtures'
 
 const TABS = 200
 
-test(`${TABS} tabs opened and closed in a row: no growth in hub tabs, rooms or heap`, async ({ browser }) => {
+test(`${TABS} tabs opened and closed in a row: no growth in hub tabs, rooms or heap`, async ({ browser, server }) => {
   // Slow on a loaded 2-core CI box (~2.5 s per tab observed); the bound is generous on purpose.
   test.setTimeout(1_200_000)
   const orders = await Promise.all([0, 1, 2].map((i) => placeOrder(server, undefined, `Liveness ${i}`)))

@@ -2,20 +2,12 @@
  * Hub: converge after every gap, and bad events never break the hub. The test owns the
  * server process: it restarts it mid-session and emits a malformed event through the test hook.
  */
-import { expect, test, type Page } from '@playwright/test'
-import { placeOrder, setStatus } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import type { Page } from '@playwright/test'
+import { placeOrder, setStatus } from '../../harness/api'
 import { diagNumber, expectSockets, openTracking, signIn } from './hub-support'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
-
-test('server restarted mid-session: every tab returns to live and shows the changes made meanwhile', async ({ browser }) => {
+test('server restarted mid-session: every tab returns to live and shows the changes made meanwhile', async ({ browser, server }) => {
   test.setTimeout(180_000)
   const a = await placeOrder(server, undefined, 'Restart A')
   const b = await placeOrder(server, undefined, 'Restart B')
@@ -55,7 +47,7 @@ test('server restarted mid-session: every tab returns to live and shows the chan
   }
 })
 
-test('a malformed server event is dropped and counted; the hub keeps working; hop latency figures', async ({ browser }) => {
+test('a malformed server event is dropped and counted; the hub keeps working; hop latency figures', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const { order } = await placeOrder(server, undefined, 'Malformed')
   const context = await browser.newContext()

@@ -1,7 +1,7 @@
 /** Helpers shared by the hub-*.spec.ts browser tests. */
 import { expect, type BrowserContext, type Page } from '@playwright/test'
-import { trackingPath } from './support/api'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from './support/server'
+import { trackingPath } from '../../harness/api'
+import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from '../../harness/server'
 
 /** Makes every page of the context load without SharedWorker (leader mode), before any app code. */
 export async function removeSharedWorker(context: BrowserContext): Promise<void> {

@@ -5,20 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { chromium, expect, test } from '@playwright/test'
+import { chromium } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../../playwright.config'
 import { findChromium } from '../../scripts/chromium.mjs'
-import { startServer, type TestServer } from './support/server'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
-
-test('installable in Chromium: no installability errors, manifest complete', async () => {
+test('installable in Chromium: no installability errors, manifest complete', async ({ server }) => {
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'orderline-profile-'))
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium() ?? undefined,

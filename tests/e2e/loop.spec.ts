@@ -2,20 +2,11 @@
  * The whole loop: A customer orders in one browser, an admin in another advances the
  * status, and the customer's tab shows each status live; four tabs share one socket.
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder, setStatus, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder, setStatus, trackingPath } from '../../harness/api'
 import { signIn } from './hub-support'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
-
-test('customer orders, admin advances the status, the customer tab follows live', async ({ browser }) => {
+test('customer orders, admin advances the status, the customer tab follows live', async ({ browser, server }) => {
   const customer = await browser.newContext()
   const admin = await browser.newContext()
   try {
@@ -61,7 +52,7 @@ test('customer orders, admin advances the status, the customer tab follows live'
   }
 })
 
-test('four tabs of one browser share one Socket.IO connection and all see the update', async ({ browser }) => {
+test('four tabs of one browser share one Socket.IO connection and all see the update', async ({ browser, server }) => {
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext()
   try {

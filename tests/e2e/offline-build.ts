@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { TestServer } from './support/server'
+import type { TestServer } from '../../harness/server'
 
 const builds = new Map<string, Promise<string>>()
 

@@ -3,28 +3,20 @@
  * dashboard tabs of one browser cost the server one GET /api/stats per poll interval (not three),
  * and a new order still reaches every tab's figures.
  */
-import { expect, test, type Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
+import { placeOrder } from '../../harness/api'
 import { expectLive, signInContext } from './admin-support'
-import { blockRealtime, buildApp, routeRequests } from './offline-build'
-import { placeOrder } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { expect, test } from './fixtures'
+import { blockRealtime, routeRequests } from './offline-build'
 
 const POLL_MS = 1000
 const TABS = 3
-let server: TestServer
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  const dir = await buildApp({ VITE_POLL_INTERVAL_MS: String(POLL_MS) })
-  server = await startServer({ STATIC_DIR: dir })
-})
-test.afterAll(async () => {
-  await server?.stop()
-})
+test.use({ serverOptions: { build: { VITE_POLL_INTERVAL_MS: String(POLL_MS) } } })
 
 const ordersToday = async (page: Page): Promise<number> => Number(await page.locator('[data-stat="orders-today"]').getAttribute('data-value'))
 
-test('three dashboard tabs with the socket blocked: one stats request per interval, every tab updated', async ({ browser }) => {
+test('three dashboard tabs with the socket blocked: one stats request per interval, every tab updated', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const context = await browser.newContext()
   await signInContext(context, server)

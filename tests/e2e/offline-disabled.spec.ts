@@ -2,24 +2,15 @@
  * Offline: a build with VITE_ENABLE_SOCKET=false opens no socket at all and still tracks an
  * order through every status change, by the fallback poll alone.
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder, setStatus, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
-import { buildApp, routeRequests } from './offline-build'
+import { placeOrder, setStatus, trackingPath } from '../../harness/api'
+import { routeRequests } from './offline-build'
+import { expect, test } from './fixtures'
 
 const POLL_MS = 1000
-let server: TestServer
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  const dir = await buildApp({ VITE_ENABLE_SOCKET: 'false', VITE_POLL_INTERVAL_MS: String(POLL_MS) })
-  server = await startServer({ STATIC_DIR: dir })
-})
-test.afterAll(async () => {
-  await server?.stop()
-})
+test.use({ serverOptions: { build: { VITE_ENABLE_SOCKET: 'false', VITE_POLL_INTERVAL_MS: String(POLL_MS) } } })
 
-test('socket disabled: the tracking page follows every status change by polling', async ({ browser }) => {
+test('socket disabled: the tracking page follows every status change by polling', async ({ browser, server }) => {
   test.setTimeout(90_000)
   const placed = await placeOrder(server)
   const trackingToken = placed.trackingToken
@@ -43,7 +34,7 @@ test('socket disabled: the tracking page follows every status change by polling'
   }
 })
 
-test('socket disabled: three tabs cost one poll stream, not three', async ({ browser }) => {
+test('socket disabled: three tabs cost one poll stream, not three', async ({ browser, server }) => {
   test.setTimeout(90_000)
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext()

@@ -3,50 +3,43 @@
  * IndexedDB and shown pending, survives closing and reopening the tab, is applied exactly once
  * when the network returns, and a change another admin made meanwhile surfaces as a conflict.
  */
-import { expect, test, type BrowserContext, type Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 import type { Order } from '../../src/protocol'
-import { placeOrder, setStatus } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder, setStatus } from '../../harness/api'
+import type { TestServer } from '../../harness/server'
 import { signIn as signInThroughForm } from './hub-support'
-import { blockNetwork, buildApp } from './offline-build'
+import { blockNetwork } from './offline-build'
+import { expect, test } from './fixtures'
 
-let server: TestServer
+test.use({ serverOptions: { build: {} } })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  server = await startServer({ STATIC_DIR: await buildApp({}) })
-})
-test.afterAll(async () => {
-  await server?.stop()
-})
-
-async function getOrder(id: string): Promise<Order> {
+async function getOrder(server: TestServer, id: string): Promise<Order> {
   const response = await fetch(`${server.url}/api/orders/${id}`, { headers: { authorization: `Bearer ${await server.adminToken()}` } })
   return (await response.json()) as Order
 }
 
-async function signIn(context: BrowserContext): Promise<Page> {
+async function signIn(server: TestServer, context: BrowserContext): Promise<Page> {
   const page = await context.newPage()
   await signInThroughForm(page, server)
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
   return page
 }
 
-async function openOrder(page: Page, order: Order): Promise<void> {
+async function openOrder(server: TestServer, page: Page, order: Order): Promise<void> {
   await page.goto(`${server.url}/admin/orders/${order.id}`)
   await expect(page.locator(`article[data-order-id="${order.id}"]`)).toHaveAttribute('data-version', String(order.version))
 }
 
-test('offline change: pending, survives closing the tab, applied once; a concurrent change is a conflict', async ({ browser }) => {
+test('offline change: pending, survives closing the tab, applied once; a concurrent change is a conflict', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const a = (await placeOrder(server, undefined, 'Alice')).order
   const b = (await placeOrder(server, undefined, 'Bob')).order
   const context = await browser.newContext()
   try {
-    let page = await signIn(context)
+    let page = await signIn(server, context)
     // Visit both orders online so the service worker holds them for the offline tab.
-    await openOrder(page, b)
-    await openOrder(page, a)
+    await openOrder(server, page, b)
+    await openOrder(server, page, a)
 
     await blockNetwork(server, true)
     await page.getByRole('button', { name: 'Confirmed', exact: true }).click()
@@ -67,7 +60,7 @@ test('offline change: pending, survives closing the tab, applied once; a concurr
     await page.goto(`${server.url}/admin/orders/${a.id}`)
     await expect(page.getByTestId('outbox-entry')).toHaveAttribute('data-state', 'pending')
     await expect(page.getByTestId('outbox-count')).toHaveText(/2 changes waiting/)
-    expect((await getOrder(a.id)).version).toBe(1)
+    expect((await getOrder(server, a.id)).version).toBe(1)
 
     await blockNetwork(server, false)
     const sentAt = Date.now()
@@ -75,7 +68,7 @@ test('offline change: pending, survives closing the tab, applied once; a concurr
     await expect(page.getByTestId('order-status').or(page.locator('.status-pill').first())).toHaveAttribute('data-status', 'confirmed')
     console.log(`[figure] network back → queued change applied: ${Date.now() - sentAt} ms`)
 
-    const applied = await getOrder(a.id)
+    const applied = await getOrder(server, a.id)
     expect(applied.status).toBe('confirmed')
     expect(applied.version).toBe(2)
     expect(applied.history.filter((entry) => entry.status === 'confirmed')).toHaveLength(1)
@@ -84,7 +77,7 @@ test('offline change: pending, survives closing the tab, applied once; a concurr
     const conflict = page.getByTestId('outbox-entry')
     await expect(conflict).toHaveAttribute('data-state', 'conflict')
     await expect(conflict).toContainText('Cancelled')
-    const current = await getOrder(b.id)
+    const current = await getOrder(server, b.id)
     expect(current.status).toBe('cancelled')
     expect(current.version).toBe(2)
     // Seen by the admin, then dismissed: only now does it leave the outbox.
@@ -96,13 +89,13 @@ test('offline change: pending, survives closing the tab, applied once; a concurr
   }
 })
 
-test('per-user cache: signing out in another tab drops the cached admin answers, customers keep theirs', async ({ browser }) => {
+test('per-user cache: signing out in another tab drops the cached admin answers, customers keep theirs', async ({ browser, server }) => {
   test.setTimeout(90_000)
   const { order, trackingToken } = await placeOrder(server, undefined, 'Carol')
   const context = await browser.newContext()
   try {
-    const admin = await signIn(context)
-    await openOrder(admin, order)
+    const admin = await signIn(server, context)
+    await openOrder(server, admin, order)
     const customer = await context.newPage()
     await customer.goto(`${server.url}/track/${order.id}#t=${trackingToken}`)
     await expect(customer.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')

@@ -4,23 +4,16 @@
  * two seconds, the server sees one conditional GET per interval (not five), and when realtime
  * returns the tabs go `live` and polling stops.
  */
-import { expect, test, type Page } from '@playwright/test'
-import { placeOrder, setStatus, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
-import { blockRealtime, buildApp, routeRequests } from './offline-build'
+import type { Page } from '@playwright/test'
+import { placeOrder, setStatus, trackingPath } from '../../harness/api'
+import type { TestServer } from '../../harness/server'
+import { blockRealtime, routeRequests } from './offline-build'
+import { expect, test } from './fixtures'
 
 const POLL_MS = 1000
 const ORDER_ROUTE = '/api/orders/:id'
-let server: TestServer
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  const dir = await buildApp({ VITE_POLL_INTERVAL_MS: String(POLL_MS) })
-  server = await startServer({ STATIC_DIR: dir })
-})
-test.afterAll(async () => {
-  await server?.stop()
-})
+test.use({ serverOptions: { build: { VITE_POLL_INTERVAL_MS: String(POLL_MS) } } })
 
 async function openTabs(count: number, url: string, context: import('@playwright/test').BrowserContext): Promise<Page[]> {
   const pages: Page[] = []
@@ -34,13 +27,13 @@ async function openTabs(count: number, url: string, context: import('@playwright
 }
 
 /** Requests per minute for the order route, measured over `ms`. */
-async function rate(ms: number): Promise<number> {
+async function rate(server: TestServer, ms: number): Promise<number> {
   const before = await routeRequests(server, ORDER_ROUTE)
   await new Promise((resolve) => setTimeout(resolve, ms))
   return ((await routeRequests(server, ORDER_ROUTE)) - before) * (60_000 / ms)
 }
 
-test('five polling tabs: all follow an admin change, one GET per interval, live again when realtime returns', async ({ browser }) => {
+test('five polling tabs: all follow an admin change, one GET per interval, live again when realtime returns', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const placed = await placeOrder(server)
   let order = placed.order
@@ -57,7 +50,7 @@ test('five polling tabs: all follow an admin change, one GET per interval, live 
     for (const page of pages) expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS))
     const notModifiedBefore = await routeRequests(server, ORDER_ROUTE, 'GET', 304)
-    const perMinute = await rate(10_000)
+    const perMinute = await rate(server, 10_000)
     // Conditional GETs: an unchanged order costs a 304, not a body.
     expect((await routeRequests(server, ORDER_ROUTE, 'GET', 304)) - notModifiedBefore).toBeGreaterThanOrEqual((perMinute / 6) * 0.8)
     const intervalsPerMinute = 60_000 / POLL_MS
@@ -79,7 +72,7 @@ test('five polling tabs: all follow an admin change, one GET per interval, live 
     await blockRealtime(server, false)
     for (const page of pages) await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live', { timeout: 30_000 })
     await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS))
-    const afterLive = await rate(5_000)
+    const afterLive = await rate(server, 5_000)
     console.log(`[figure] order GETs per minute once live again: ${afterLive}`)
     expect(afterLive).toBeLessThanOrEqual(12) // polling stopped: at most a stray resync or two
 
@@ -91,7 +84,7 @@ test('five polling tabs: all follow an admin change, one GET per interval, live 
   }
 })
 
-test('requests per minute while polling: 1 tab vs 10 tabs', async ({ browser }) => {
+test('requests per minute while polling: 1 tab vs 10 tabs', async ({ browser, server }) => {
   test.setTimeout(150_000)
   const { order, trackingToken } = await placeOrder(server)
   await blockRealtime(server, true)
@@ -103,7 +96,7 @@ test('requests per minute while polling: 1 tab vs 10 tabs', async ({ browser }) 
         const pages = await openTabs(count, server.url + trackingPath(order, trackingToken), context)
         for (const page of pages) await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'polling', { timeout: 20_000 })
         await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS))
-        figures[count] = await rate(10_000)
+        figures[count] = await rate(server, 10_000)
       } finally {
         await context.close()
       }

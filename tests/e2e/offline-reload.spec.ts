@@ -3,22 +3,12 @@
  * status (including a change that arrived over the socket) and says `offline`; a remembered
  * order opens offline from My orders with its timeline.
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder, setStatus, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
-import { buildApp } from './offline-build'
+import { placeOrder, setStatus, trackingPath } from '../../harness/api'
+import { expect, test } from './fixtures'
 
-let server: TestServer
+test.use({ serverOptions: { build: {} } })
 
-test.beforeAll(async () => {
-  test.setTimeout(180_000)
-  server = await startServer({ STATIC_DIR: await buildApp({}) })
-})
-test.afterAll(async () => {
-  await server?.stop()
-})
-
-test('offline reload shows the last known status and `offline`; My orders opens it offline', async ({ browser }) => {
+test('offline reload shows the last known status and `offline`; My orders opens it offline', async ({ browser, server }) => {
   test.setTimeout(90_000)
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext()

@@ -6,11 +6,10 @@
 import { readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { expect, test, type Page } from '@playwright/test'
-import { startServer, type TestServer } from './support/server'
+import type { Page } from '@playwright/test'
 import { buildApp } from './offline-build'
+import { expect, test } from './fixtures'
 
-let server: TestServer
 let buildA: string
 let buildB: string
 const current = path.join(tmpdir(), `orderline-offline-update-${process.pid}`)
@@ -29,19 +28,20 @@ function entryScript(dir: string): string {
 const pageEntry = (page: Page): Promise<string | null> =>
   page.evaluate(() => document.querySelector('script[type="module"][src]')?.getAttribute('src') ?? null)
 
-test.beforeAll(async () => {
-  test.setTimeout(240_000)
-  buildA = await buildApp({ BUILD_ID: 'offline-update-a' })
-  buildB = await buildApp({ BUILD_ID: 'offline-update-b' })
-  pointTo(buildA)
-  server = await startServer({ STATIC_DIR: current })
-})
-test.afterAll(async () => {
-  await server?.stop()
-  rmSync(current, { force: true })
+test.use({
+  serverOptions: {
+    // The server serves a symlink the test repoints from build A to build B: a deploy.
+    staticDir: async () => {
+      buildA = await buildApp({ BUILD_ID: 'offline-update-a' })
+      buildB = await buildApp({ BUILD_ID: 'offline-update-b' })
+      pointTo(buildA)
+      return current
+    },
+    teardown: () => rmSync(current, { force: true }),
+  },
 })
 
-test('a deploy shows the update prompt; accepting reloads into the new build; a half-filled form is left alone', async ({ browser }) => {
+test('a deploy shows the update prompt; accepting reloads into the new build; a half-filled form is left alone', async ({ browser, server }) => {
   test.setTimeout(120_000)
   expect(entryScript(buildA)).not.toBe(entryScript(buildB))
   const context = await browser.newContext()

@@ -3,18 +3,10 @@
  * tracking page and admin dashboard — with the SharedWorker's socket live and the service worker
  * controlling the page, and not a single CSP violation reported.
  */
-import { expect, test, type Page } from '@playwright/test'
-import { placeOrder, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import type { Page } from '@playwright/test'
+import { placeOrder, trackingPath } from '../../harness/api'
 import { signIn } from './hub-support'
-
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
+import { expect, test } from './fixtures'
 
 /** Collects violations from the DOM event and from the console, where Chromium reports them too. */
 async function watchViolations(page: Page): Promise<string[]> {
@@ -36,7 +28,7 @@ async function domViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])
 }
 
-test('storefront, tracking page and dashboard run under the CSP with no violation', async ({ browser }) => {
+test('storefront, tracking page and dashboard run under the CSP with no violation', async ({ browser, server }) => {
   const context = await browser.newContext()
   try {
     const page = await context.newPage()

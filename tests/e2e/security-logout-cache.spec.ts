@@ -2,20 +2,11 @@
  * Security, per-user caches: after an admin logs out, nothing cached for them is served — not by
  * the service worker's API cache with the server down, not to a reload of /admin.
  */
-import { expect, test } from '@playwright/test'
-import { placeOrder } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import { placeOrder } from '../../harness/api'
 import { signIn } from './hub-support'
+import { expect, test } from './fixtures'
 
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
-
-test('after logout, no cached admin response is served offline', async ({ browser }) => {
+test('after logout, no cached admin response is served offline', async ({ browser, server }) => {
   const { order } = await placeOrder(server, undefined, 'Cached Customer')
   const context = await browser.newContext()
   try {

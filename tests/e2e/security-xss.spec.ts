@@ -2,20 +2,12 @@
  * Security, XSS: an order whose customer name and note carry script payloads renders them as inert
  * text on the customer's tracking page and on the admin board and order page.
  */
-import { expect, test, type Page } from '@playwright/test'
-import { placeOrder, trackingPath } from './support/api'
-import { startServer, type TestServer } from './support/server'
+import type { Page } from '@playwright/test'
+import { placeOrder, trackingPath } from '../../harness/api'
+import { expect, test } from './fixtures'
 
 const NAME = '<img src=x onerror="window.__xss=1">'
 const NOTE = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2"><svg onload="window.__xss=3">'
-
-let server: TestServer
-test.beforeAll(async () => {
-  server = await startServer()
-})
-test.afterAll(async () => {
-  await server.stop()
-})
 
 async function expectInert(page: Page): Promise<void> {
   // Give any injected handler (an img error, an svg load) the time it would need to fire.
@@ -24,7 +16,7 @@ async function expectInert(page: Page): Promise<void> {
   expect(await page.locator('img[src="x"], svg[onload], script:not([src])').count()).toBe(0)
 }
 
-test('payloads in the name and the note render as text on the tracking page', async ({ page }) => {
+test('payloads in the name and the note render as text on the tracking page', async ({ page, server }) => {
   const dialogs: string[] = []
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message())
@@ -39,7 +31,7 @@ test('payloads in the name and the note render as text on the tracking page', as
   expect(dialogs).toEqual([])
 })
 
-test('payloads render as text on the admin board and the order page', async ({ browser }) => {
+test('payloads render as text on the admin board and the order page', async ({ browser, server }) => {
   const { order } = await placeOrder(server, NOTE, NAME)
   const token = await server.adminToken()
   const me = await fetch(`${server.url}/api/auth/login`, {

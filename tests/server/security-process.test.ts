@@ -31,6 +31,10 @@ function baseEnv(port: number): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // The Node 24 pass (scripts/test-node24.mjs) loads its own better-sqlite3 build through these.
+    ...(process.env.ORDERLINE_BETTER_SQLITE3_DIR
+      ? { NODE_OPTIONS: process.env.NODE_OPTIONS, ORDERLINE_BETTER_SQLITE3_DIR: process.env.ORDERLINE_BETTER_SQLITE3_DIR }
+      : {}),
     PORT: String(port),
     HOST: '127.0.0.1',
     DATABASE_URL: path.join(dir, 'db.sqlite'),

@@ -1,13 +1,14 @@
 /**
- * Starts the real server (the same entry as `npm start`) as a child process per test file, so
- * tests can restart or kill it and read its metrics. Binds 127.0.0.1 on a free port with a fresh
- * SQLite file, serving the production build in dist/.
+ * Starts the real server (the same entry as `npm start`) as a child process, so callers can
+ * restart or kill it and read its metrics. Binds 127.0.0.1 on a free port with a fresh SQLite
+ * file, serving the production build in dist/. Shared by the browser tests (one server per spec
+ * file, through the fixture in tests/e2e/fixtures.ts) and the benchmarks in bench/.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { freePort } from '../../../scripts/cluster-lib.mjs'
+import { freePort } from '../scripts/cluster-lib.mjs'
 
 export const ADMIN_EMAIL = 'admin@orderline.test'
 export const ADMIN_PASSWORD = 'e2e-admin-password'
@@ -15,6 +16,8 @@ export const ADMIN_PASSWORD = 'e2e-admin-password'
 export interface TestServer {
   url: string
   port: number
+  /** The server's DATABASE_URL (a SQLite file path unless the caller passed another). */
+  databaseUrl: string
   /** Stops the process (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>
   /** Starts it again on the same port and database. */
@@ -86,6 +89,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   return {
     url,
     port,
+    databaseUrl: env.DATABASE_URL,
     stop,
     restart: async () => {
       await stop()

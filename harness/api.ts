@@ -1,5 +1,5 @@
 /** Thin REST helpers for arranging test state over real HTTP. */
-import type { Order, OrderStatus, Product } from '../../../src/protocol'
+import type { Order, OrderStatus, Product } from '../src/protocol'
 import type { TestServer } from './server'
 
 async function json<T>(response: Response): Promise<T> {
