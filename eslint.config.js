@@ -43,7 +43,12 @@ export default tseslint.config(
   {
     // Tests assert on arbitrary JSON answers (`body.error.code`); typing every fixture would say nothing.
     files: ['tests/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      // Playwright reads a fixture's dependencies from its first parameter, which must be a
+      // destructuring pattern even when empty: `async ({}, use) => …`.
+      'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }],
+    },
   },
   { files: ['src/hub/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, [APP, SW]) } },
   { files: ['src/sw/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, [APP, HUB]) } },
