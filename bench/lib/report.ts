@@ -9,7 +9,7 @@ import path from 'node:path'
 import { barChartSvg, type BarChart } from './chart'
 
 export const RESULTS_DIR = path.resolve('bench/results')
-const ORDER = ['connections', 'fanout', 'pollcost', 'bundle', 'memory', 'server', 'pagestart', 'auth', 'cluster']
+const ORDER = ['connections', 'fanout', 'pollcost', 'bundle', 'memory', 'server', 'pagestart', 'auth', 'cluster', 'capacity', 'artillery']
 
 export interface Section {
   id: string
