@@ -83,7 +83,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     listOrders: (query) => orders.listOrders(db, query),
     changeStatus: (request) => orders.changeStatus(opened, request),
     listChanges: (after, limit) => orders.listChanges(db, after, limit),
-    stats: () => computeStats(db),
+    stats: () => computeStats(db, dialect),
     revokeToken: (jti, expiresAt) => revokeToken(db, jti, expiresAt),
     isTokenRevoked: (jti) => isTokenRevoked(db, jti),
     takeLoginToken: (account, limit) => takeLoginToken(db, dialect, account, limit),
