@@ -197,8 +197,8 @@ export interface CapacityRun {
 }
 
 /** Runs the ramp against one fresh node started with `env` on top of CAPACITY_ENV. */
-export async function capacityRun(env: Record<string, string> = {}, steps: Step[] = STEPS, log = console.log): Promise<CapacityRun> {
-  const node = await startBenchNode({ ...CAPACITY_ENV, ...env })
+export async function capacityRun(env: Record<string, string> = {}, steps: Step[] = STEPS, nodeArgs: string[] = [], log = console.log): Promise<CapacityRun> {
+  const node = await startBenchNode({ ...CAPACITY_ENV, ...env }, nodeArgs)
   const generators = Array.from({ length: GENERATORS }, (_, i) => startGenerator(i))
   const cleanup = () => generators.forEach((generator) => generator.child.kill('SIGKILL'))
   process.once('exit', cleanup)

@@ -53,14 +53,15 @@ export function parseMetrics(text: string): Map<string, number> {
 }
 
 /**
- * Starts the server with the bench's admin account and `env` on top. Stops it with SIGTERM (then
+ * Starts the server with the bench's admin account and `env` on top (`nodeArgs`: flags for node
+ * itself, e.g. a V8 option a knob comparison wants). Stops it with SIGTERM (then
  * SIGKILL after 10 s); the caller's exit handler should call `stop` so no server outlives a run.
  */
-export async function startBenchNode(env: Record<string, string> = {}): Promise<BenchNode> {
+export async function startBenchNode(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<BenchNode> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const dir = mkdtempSync(path.join(tmpdir(), 'orderline-bench-'))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
