@@ -14,7 +14,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import type { Order, OrderStatus } from '../src/protocol'
-import { busyCores, machineCpu, processCpuSeconds, waitForQuiet } from './lib/cpu'
+import { busyCores, irqCores, machineCpu, processCpuSeconds, waitForQuiet } from './lib/cpu'
 import { startBenchNode, type BenchNode } from './lib/node'
 import type { Section } from './lib/report'
 import { ms, percentile, sleep, table } from './lib/stats'
@@ -174,6 +174,8 @@ export interface StepResult {
   max: number
   eventLoopP99: number
   eventLoopMax: number
+  gcSeconds: number
+  majorGcSeconds: number
   /** PATCHes that did not answer 200 (their receipts are not expected). */
   failed: number
   firstFailure: string
@@ -182,6 +184,8 @@ export interface StepResult {
   generatorCpu: number
   /** Cores busy in processes other than the server, the generators and this driver. */
   otherCpu: number
+  /** Cores in interrupts/softirqs (loopback TCP, largely the bench's own packets). */
+  irqCpu: number
   /** Busy cores on the machine just before the idle window (after waiting for quiet). */
   quietBefore: number
   rssPerSocket: number
@@ -271,7 +275,9 @@ export async function capacityRun(env: Record<string, string> = {}, steps: Step[
       const { sentAt, achieved, failed, firstFailure } = await changeLoad(node, placed.map((p) => p.order))
       const loadEnd = await node.metrics()
       const loadSeconds = (performance.now() - loadT0) / 1000
-      const machineBusy = busyCores(machine0, machineCpu())
+      const machine1 = machineCpu()
+      const machineBusy = busyCores(machine0, machine1)
+      const irqCpu = irqCores(machine0, machine1)
       const generatorCpu = (generatorSeconds() - generators0) / loadSeconds
       const selfCpu = (selfSeconds() - self0) / loadSeconds
       await sleep(3_000)
@@ -314,12 +320,17 @@ export async function capacityRun(env: Record<string, string> = {}, steps: Step[
         loadCpu,
         generatorCpu,
         otherCpu: Math.max(0, machineBusy - loadCpu - generatorCpu - selfCpu),
+        irqCpu,
         quietBefore,
         rssPerSocket: (rss - baseRss) / sockets,
         rss,
         failed,
         firstFailure,
         eventLoopMax: (loadEnd.get('nodejs_eventloop_lag_max_seconds') ?? Number.NaN) * 1000,
+        // V8 pauses over the load window: what of the event-loop delay is garbage collection.
+        gcSeconds: (loadEnd.get('nodejs_gc_duration_seconds_sum') ?? 0) - (loadStart.get('nodejs_gc_duration_seconds_sum') ?? 0),
+        majorGcSeconds:
+          (loadEnd.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) - (loadStart.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0),
         note: capped ? `${step.sockets.toLocaleString('en')} asked; capped by the server process's limit of ${node.fdLimit.toLocaleString('en')} open files` : '',
       }
       results.push(result)
@@ -419,10 +430,12 @@ export function stepRows(steps: StepResult[]): string[][] {
     ms(s.p99),
     ms(s.max),
     `${ms(s.eventLoopP99)} / ${ms(s.eventLoopMax)}`,
+    `${(s.gcSeconds * 1000).toFixed(0)} ms (major ${(s.majorGcSeconds * 1000).toFixed(0)})`,
     pct(s.idleCpu),
     pct(s.loadCpu),
     pct(s.generatorCpu),
     pct(s.otherCpu),
+    pct(s.irqCpu),
     `${(s.rss / 2 ** 20).toFixed(0)} MB`,
     `${(s.rssPerSocket / 1024).toFixed(1)} kB`,
   ])
@@ -437,10 +450,12 @@ export const STEP_HEADERS = [
   'p99',
   'max',
   'event-loop p99 / max',
+  'GC in window',
   'server CPU idle',
   'server CPU load',
   'generators CPU',
-  'others CPU',
+  'other processes CPU',
+  'kernel IRQ CPU',
   'server RSS',
   'RSS per socket',
 ]
@@ -449,6 +464,8 @@ export async function run(): Promise<Section> {
   const cost = await generatorCost()
   const ramp = await capacityRun()
   const capped = ramp.steps.find((s) => s.note)
+  const within = [...ramp.steps].reverse().find((s) => s.p99 <= 100)
+  const over = ramp.steps.find((s) => s.p99 > 100)
   return {
     id: 'capacity',
     title: '9. Capacity of one node: watchers per server process',
@@ -473,6 +490,11 @@ ${table(
   cost.map((c) => [c.name, `${c.seconds.toFixed(1)} s`, `${(c.rss / 2 ** 20).toFixed(0)} MB`, `${(c.rss / c.sockets / 1024).toFixed(1)} kB`, `${c.cpuSeconds.toFixed(1)} s`]),
 )}
 
-${capped ? `¹ ${capped.note}; a row with more watches than sockets has each socket watch several orders.\n\n` : ''}The ramp stopped at ${ramp.stoppedBy}.`,
+${capped ? `¹ ${capped.note}; a row with more watches than sockets has each socket watch several orders.\n\n` : ''}The ramp stopped at ${ramp.stoppedBy}.
+
+What it means: ${within ? `p99 stayed within 100 ms up to ${within.sockets.toLocaleString('en')} sockets (${ms(within.p99)})` : 'no step kept p99 within 100 ms'}${
+      over ? `; at ${over.sockets.toLocaleString('en')} sockets${over.watches !== over.sockets ? ` (${over.watches.toLocaleString('en')} watches)` : ''} it was ${ms(over.p99)}, with the server's event loop delayed ${ms(over.eventLoopP99)} at p99 while the process used ${pct(over.loadCpu)} of a core` : ''
+    }. On this 2-core machine the generators and the kernel's loopback work share the cores with
+the server, so a dedicated node does better than these rows; deploy/README.md turns them into sizing.`,
   }
 }

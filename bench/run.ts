@@ -21,11 +21,12 @@ const PARTS: Record<string, () => Promise<Part>> = {
   cluster: async () => (await import('./cluster')).run,
   capacity: async () => (await import('./capacity')).run,
   artillery: async () => (await import('./artillery')).run,
+  'capacity-knobs': async () => (await import('./capacity-knobs')).run,
 }
 /** Parts that need PostgreSQL, Redis and nginx, or take minutes: run only when named. */
-const OPT_IN = new Set(['cluster', 'capacity', 'artillery'])
+const OPT_IN = new Set(['cluster', 'capacity', 'artillery', 'capacity-knobs'])
 /** Parts that start their own server(s): the shared one would only take memory and a core's time. */
-const OWN_SERVER = new Set(['cluster', 'capacity', 'artillery'])
+const OWN_SERVER = new Set(['cluster', 'capacity', 'artillery', 'capacity-knobs'])
 
 // The bench places hundreds of orders and connects thousands of sockets from one address:
 // the abuse limits that protect a public server would otherwise throttle the measurement.

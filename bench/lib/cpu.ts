@@ -6,20 +6,27 @@
 import { readFileSync } from 'node:fs'
 
 export interface CpuSample {
-  /** Busy core-seconds since boot (user + nice + system + irq + softirq + steal). */
+  /** Core-seconds since boot spent in processes (user + nice + system) or stolen by the host. */
   busy: number
+  /** Core-seconds in interrupts and softirqs: mostly loopback TCP, i.e. the bench's own traffic. */
+  irq: number
   at: number
 }
 
 export function machineCpu(): CpuSample {
   const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number)
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields
-  return { busy: (user + nice + system + irq + softirq + steal) / 100, at: performance.now() }
+  return { busy: (user + nice + system + steal) / 100, irq: (irq + softirq) / 100, at: performance.now() }
 }
 
-/** Busy cores between two samples (2.0 = both cores of this machine fully busy). */
+/** Cores busy in processes between two samples (2.0 = both cores of this machine fully busy). */
 export function busyCores(from: CpuSample, to: CpuSample): number {
   return (to.busy - from.busy) / ((to.at - from.at) / 1000)
+}
+
+/** Cores spent in interrupts and softirqs between two samples (no process is charged for them). */
+export function irqCores(from: CpuSample, to: CpuSample): number {
+  return (to.irq - from.irq) / ((to.at - from.at) / 1000)
 }
 
 /** CPU seconds (user + system) one process has used, from /proc/<pid>/stat; NaN once it is gone. */
@@ -43,7 +50,8 @@ export async function waitForQuiet(cores = 0.5, maxMs = 60_000): Promise<number>
   while (performance.now() < deadline) {
     const from = machineCpu()
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    last = busyCores(from, machineCpu())
+    const to = machineCpu()
+    last = busyCores(from, to) + irqCores(from, to)
     if (last < cores) break
   }
   return last

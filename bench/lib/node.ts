@@ -41,13 +41,19 @@ async function waitForHealthy(url: string, child: ChildProcess, output: () => st
   throw new Error(`server at ${url} not healthy after ${timeoutMs} ms:\n${output()}`)
 }
 
-/** Parses Prometheus text: sums the samples of each name, so labelled series add up. */
+/**
+ * Parses Prometheus text: each name maps to the sum of its samples (labelled series add up), and
+ * each labelled series is also kept under its full `name{labels}` key.
+ */
 export function parseMetrics(text: string): Map<string, number> {
   const values = new Map<string, number>()
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})? (\S+)/.exec(line)
-    if (match) values.set(match[1] as string, (values.get(match[1] as string) ?? 0) + Number(match[2]))
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)/.exec(line)
+    if (!match) continue
+    const [, name, labels, value] = match as unknown as [string, string, string | undefined, string]
+    values.set(name, (values.get(name) ?? 0) + Number(value))
+    if (labels) values.set(`${name}${labels}`, Number(value))
   }
   return values
 }

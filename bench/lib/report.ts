@@ -9,7 +9,7 @@ import path from 'node:path'
 import { barChartSvg, type BarChart } from './chart'
 
 export const RESULTS_DIR = path.resolve('bench/results')
-const ORDER = ['connections', 'fanout', 'pollcost', 'bundle', 'memory', 'server', 'pagestart', 'auth', 'cluster', 'capacity', 'artillery']
+const ORDER = ['connections', 'fanout', 'pollcost', 'bundle', 'memory', 'server', 'pagestart', 'auth', 'cluster', 'capacity', 'capacity-knobs', 'artillery']
 
 export interface Section {
   id: string

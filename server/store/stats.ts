@@ -39,7 +39,7 @@ function avgDeliveryMinutesSql(dialect: SqlDialect) {
  * Everything is aggregated in SQL and only small results come back: stats run up to once a second
  * while orders change (server/realtime/publisher.ts), and reading every delivered order into
  * JavaScript grew with the whole order history, blocking the event loop (128 ms per call at 10,000
- * delivered orders, 0.8 s at 100,000; BENCHMARKS.md, part 9). On SQLite the queries are
+ * delivered orders, 0.8 s at 100,000; docs/decisions.md). On SQLite the queries are
  * synchronous, so what they cost here is what every socket waits.
  */
 export async function computeStats(db: Kysely<Database>, dialect: SqlDialect, now = new Date()): Promise<Stats> {
