@@ -2,7 +2,7 @@
  * `npm run bench [-- part …]`: runs the benchmark parts (all by default), each writing its section
  * to bench/results/, then assembles BENCHMARKS.md. Parts: bundle, connections (+ browser memory),
  * fanout, pollcost, server, pagestart, auth; and, when named, `cluster` (needs PostgreSQL, Redis, nginx),
- * `capacity` (one node's ramp to tens of thousands of watchers, several minutes) and `artillery`.
+ * `capacity` (one node's ramp to tens of thousands of watchers, several minutes), `capacity-knobs` and `artillery`.
  * Bounded: the default suite stays under ten minutes on 2 cores.
  */
 import { assembleBenchmarks, writeSection, type Section } from './lib/report'
