@@ -4,7 +4,7 @@ import { CHROMIUM_HELP, findChromium } from './scripts/chromium.mjs'
 const executablePath: string | null = findChromium()
 if (!executablePath) throw new Error(CHROMIUM_HELP)
 
-/** DESIGN §5: flags this machine's Chromium needs (no sandbox as root, no background network). */
+/** Flags this machine's Chromium needs (no sandbox as root, no background network). */
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

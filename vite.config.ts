@@ -1,9 +1,10 @@
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
+import { precompress } from './scripts/precompress'
 
 // One id per build: it names the SharedWorker and rides in the tab ↔ hub handshake, so tabs
-// of an old build never talk to a hub of a new one (DESIGN §4, "Deploys").
+// of an old build never talk to a hub of a new one (docs/architecture.md, "Deploys").
 const BUILD_ID = process.env.BUILD_ID ?? `${Date.now().toString(36)}`
 
 // Where `npm run dev` proxies the API and the socket (the backend started by scripts/dev.mjs).
@@ -14,11 +15,11 @@ export default defineConfig({
     vue(),
     VitePWA({
       strategies: 'injectManifest',
-      srcDir: 'src/workers/sw',
+      srcDir: 'src/sw',
       filename: 'sw.ts',
       registerType: 'prompt',
       injectRegister: false,
-      // DESIGN §5: Vite 8 emits the SW as an ES module by default; a classic registration then fails.
+      // Vite 8 emits the SW as an ES module by default; a classic registration then fails.
       injectManifest: { rollupFormat: 'iife', globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
       includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
       manifest: {
@@ -43,6 +44,8 @@ export default defineConfig({
       },
       devOptions: { enabled: false },
     }),
+    // Last: .br/.gz copies of the finished build, service worker included (server/routes/static.ts serves them).
+    precompress(),
   ],
   define: {
     __BUILD_ID__: JSON.stringify(BUILD_ID),

@@ -201,7 +201,12 @@ export interface CapacityRun {
 }
 
 /** Runs the ramp against one fresh node started with `env` on top of CAPACITY_ENV. */
-export async function capacityRun(env: Record<string, string> = {}, steps: Step[] = STEPS, nodeArgs: string[] = [], log = console.log): Promise<CapacityRun> {
+export async function capacityRun(
+  env: Record<string, string> = {},
+  steps: Step[] = STEPS,
+  nodeArgs: string[] = [],
+  log = console.log,
+): Promise<CapacityRun> {
   const node = await startBenchNode({ ...CAPACITY_ENV, ...env }, nodeArgs)
   const generators = Array.from({ length: GENERATORS }, (_, i) => startGenerator(i))
   const cleanup = () => generators.forEach((generator) => generator.child.kill('SIGKILL'))
@@ -229,7 +234,9 @@ export async function capacityRun(env: Record<string, string> = {}, steps: Step[
         const replies = await Promise.all(
           generators.map((generator, g) => {
             const count = Math.floor(add / GENERATORS) + (g < add % GENERATORS ? 1 : 0)
-            const firstIndex = connected + generators.slice(0, g).reduce((sum, _, h) => sum + Math.floor(add / GENERATORS) + (h < add % GENERATORS ? 1 : 0), 0)
+            const firstIndex =
+              connected +
+              generators.slice(0, g).reduce((sum, _, h) => sum + Math.floor(add / GENERATORS) + (h < add % GENERATORS ? 1 : 0), 0)
             generator.sockets += count
             return generator.request<{ total: number; failures: number; firstError: string; deflateNegotiated: number }>(
               { type: 'connect', url: node.url, count, firstIndex, localAddress: `127.0.0.${2 + g}`, batch: 250 },
@@ -264,7 +271,9 @@ export async function capacityRun(env: Record<string, string> = {}, steps: Step[
       const idleT0 = performance.now()
       await sleep(5_000)
       const loadStart = await node.metrics()
-      const idleCpu = ((loadStart.get('process_cpu_seconds_total') ?? 0) - (idleStart.get('process_cpu_seconds_total') ?? 0)) / ((performance.now() - idleT0) / 1000)
+      const idleCpu =
+        ((loadStart.get('process_cpu_seconds_total') ?? 0) - (idleStart.get('process_cpu_seconds_total') ?? 0)) /
+        ((performance.now() - idleT0) / 1000)
       await Promise.all(generators.map((g) => g.request({ type: 'report' }, 'report'))) // drop earlier receipts
       const generatorSeconds = () => generators.reduce((sum, g) => sum + processCpuSeconds(g.child.pid as number), 0)
       const selfSeconds = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6
@@ -272,7 +281,10 @@ export async function capacityRun(env: Record<string, string> = {}, steps: Step[
       const generators0 = generatorSeconds()
       const self0 = selfSeconds()
       const loadT0 = performance.now()
-      const { sentAt, achieved, failed, firstFailure } = await changeLoad(node, placed.map((p) => p.order))
+      const { sentAt, achieved, failed, firstFailure } = await changeLoad(
+        node,
+        placed.map((p) => p.order),
+      )
       const loadEnd = await node.metrics()
       const loadSeconds = (performance.now() - loadT0) / 1000
       const machine1 = machineCpu()
@@ -281,7 +293,9 @@ export async function capacityRun(env: Record<string, string> = {}, steps: Step[
       const generatorCpu = (generatorSeconds() - generators0) / loadSeconds
       const selfCpu = (selfSeconds() - self0) / loadSeconds
       await sleep(3_000)
-      const after = await Promise.all(generators.map((g) => g.request<{ receipts: Record<string, number[]> }>({ type: 'report' }, 'report')))
+      const after = await Promise.all(
+        generators.map((g) => g.request<{ receipts: Record<string, number[]> }>({ type: 'report' }, 'report')),
+      )
       const latencies: number[] = []
       for (const report of after) {
         for (const [key, times] of Object.entries(report.receipts)) {
@@ -330,11 +344,16 @@ export async function capacityRun(env: Record<string, string> = {}, steps: Step[
         // V8 pauses over the load window: what of the event-loop delay is garbage collection.
         gcSeconds: (loadEnd.get('nodejs_gc_duration_seconds_sum') ?? 0) - (loadStart.get('nodejs_gc_duration_seconds_sum') ?? 0),
         majorGcSeconds:
-          (loadEnd.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) - (loadStart.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0),
-        note: capped ? `${step.sockets.toLocaleString('en')} asked; capped by the server process's limit of ${node.fdLimit.toLocaleString('en')} open files` : '',
+          (loadEnd.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0) -
+          (loadStart.get('nodejs_gc_duration_seconds_sum{kind="major"}') ?? 0),
+        note: capped
+          ? `${step.sockets.toLocaleString('en')} asked; capped by the server process's limit of ${node.fdLimit.toLocaleString('en')} open files`
+          : '',
       }
       results.push(result)
-      log(`    others ${(result.otherCpu * 100).toFixed(0)}% p50 ${ms(result.p50)} p99 ${ms(result.p99)} receipts ${result.receipts}/${result.expected} ELD p99 ${result.eventLoopP99.toFixed(1)} max ${result.eventLoopMax.toFixed(0)} ms gen ${(generatorCpu * 100).toFixed(0)}% failed ${failed} ${firstFailure} CPU ${(result.loadCpu * 100).toFixed(0)}% (idle ${(idleCpu * 100).toFixed(1)}%) RSS ${(rss / 2 ** 20).toFixed(0)} MB`)
+      log(
+        `    others ${(result.otherCpu * 100).toFixed(0)}% p50 ${ms(result.p50)} p99 ${ms(result.p99)} receipts ${result.receipts}/${result.expected} ELD p99 ${result.eventLoopP99.toFixed(1)} max ${result.eventLoopMax.toFixed(0)} ms gen ${(generatorCpu * 100).toFixed(0)}% failed ${failed} ${firstFailure} CPU ${(result.loadCpu * 100).toFixed(0)}% (idle ${(idleCpu * 100).toFixed(1)}%) RSS ${(rss / 2 ** 20).toFixed(0)} MB`,
+      )
       if (result.p99 > P99_STOP_MS) {
         stoppedBy = `p99 ${ms(result.p99)} > 1 s at ${sockets.toLocaleString('en')} sockets`
         break
@@ -343,7 +362,8 @@ export async function capacityRun(env: Record<string, string> = {}, steps: Step[
         stoppedBy = `less than 2 GiB of memory free at ${sockets.toLocaleString('en')} sockets`
         break
       }
-      if (capped) stoppedBy = `the last step; sockets were capped by the server process's limit of ${node.fdLimit.toLocaleString('en')} open files (one per socket)`
+      if (capped)
+        stoppedBy = `the last step; sockets were capped by the server process's limit of ${node.fdLimit.toLocaleString('en')} open files (one per socket)`
     }
     return { steps: results, fdLimit: node.fdLimit, deflateNegotiated, stoppedBy }
   } finally {
@@ -397,19 +417,28 @@ export async function generatorCost(sockets = 5_000): Promise<GeneratorCost[]> {
       clearTimeout(timer)
       while (((await node.metrics()).get('realtime_connected_sockets') ?? 0) > 0) await sleep(250)
     }
-    const fleet = fork(path.resolve('bench/lib/fleet-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    await measure('socket.io-client (bench/lib/fleet-child.ts)', fleet, () =>
-      new Promise<void>((resolve, reject) => {
-        fleet.on('message', (message: { type: string; message?: string }) => {
-          if (message.type === 'ready') resolve()
-          if (message.type === 'error') reject(new Error(message.message))
-        })
-        fleet.send({ type: 'start', url: node.url, count: sockets, targets, batch: 250 })
-      }),
+    const fleet = fork(path.resolve('bench/lib/fleet-child.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    await measure(
+      'socket.io-client (bench/lib/fleet-child.ts)',
+      fleet,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          fleet.on('message', (message: { type: string; message?: string }) => {
+            if (message.type === 'ready') resolve()
+            if (message.type === 'error') reject(new Error(message.message))
+          })
+          fleet.send({ type: 'start', url: node.url, count: sockets, targets, batch: 250 })
+        }),
     )
     const raw = startGenerator(0)
     await measure('raw Engine.IO frames over ws (bench/lib/watchers-child.ts)', raw.child, async () => {
-      await raw.request({ type: 'connect', url: node.url, count: sockets, firstIndex: 0, localAddress: '127.0.0.2', batch: 250 }, 'connected')
+      await raw.request(
+        { type: 'connect', url: node.url, count: sockets, firstIndex: 0, localAddress: '127.0.0.2', batch: 250 },
+        'connected',
+      )
       await raw.request({ type: 'watch', orders: targets, perSocket: 1, batch: 500 }, 'watched')
     })
   } finally {
@@ -487,13 +516,21 @@ watch an order (time to all acked, then its RSS and the CPU it used, connecting 
 
 ${table(
   ['generator', 'connect + watch', 'RSS', 'RSS per socket', 'CPU'],
-  cost.map((c) => [c.name, `${c.seconds.toFixed(1)} s`, `${(c.rss / 2 ** 20).toFixed(0)} MB`, `${(c.rss / c.sockets / 1024).toFixed(1)} kB`, `${c.cpuSeconds.toFixed(1)} s`]),
+  cost.map((c) => [
+    c.name,
+    `${c.seconds.toFixed(1)} s`,
+    `${(c.rss / 2 ** 20).toFixed(0)} MB`,
+    `${(c.rss / c.sockets / 1024).toFixed(1)} kB`,
+    `${c.cpuSeconds.toFixed(1)} s`,
+  ]),
 )}
 
 ${capped ? `¹ ${capped.note}; a row with more watches than sockets has each socket watch several orders.\n\n` : ''}The ramp stopped at ${ramp.stoppedBy}.
 
 What it means: ${within ? `p99 stayed within 100 ms up to ${within.sockets.toLocaleString('en')} sockets (${ms(within.p99)})` : 'no step kept p99 within 100 ms'}${
-      over ? `; at ${over.sockets.toLocaleString('en')} sockets${over.watches !== over.sockets ? ` (${over.watches.toLocaleString('en')} watches)` : ''} it was ${ms(over.p99)}, with the server's event loop delayed ${ms(over.eventLoopP99)} at p99 while the process used ${pct(over.loadCpu)} of a core` : ''
+      over
+        ? `; at ${over.sockets.toLocaleString('en')} sockets${over.watches !== over.sockets ? ` (${over.watches.toLocaleString('en')} watches)` : ''} it was ${ms(over.p99)}, with the server's event loop delayed ${ms(over.eventLoopP99)} at p99 while the process used ${pct(over.loadCpu)} of a core`
+        : ''
     }. On this 2-core machine the generators and the kernel's loopback work share the cores with
 the server, so a dedicated node does better than these rows; deploy/README.md turns them into sizing.`,
   }

@@ -1,5 +1,5 @@
 /**
- * Part 8 — cluster fan-out (issue 8): the same 2,000 clients on one node vs spread over two nodes
+ * Part 8 — cluster fan-out: the same 2,000 clients on one node vs spread over two nodes
  * behind nginx (PostgreSQL + Redis streams adapter). Runs bench/cluster-fanout.ts, which owns
  * its own nodes, Redis and nginx, and files its table as a section. Needs PostgreSQL, redis-server
  * and nginx, so it is not in the default set: `npm run bench -- cluster`.

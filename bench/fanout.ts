@@ -53,7 +53,7 @@ async function measure(server: TestServer, mode: BenchMode, tabs: number): Promi
   return latencies
 }
 
-/** Says plainly where the shared mode lost, and why (issue 5 asks for it). */
+/** Says plainly where the shared mode lost, and why: a loss reported without its cause is no use. */
 function verdict(shared: number[], direct: number[]): string {
   const ratios = shared.map((value, i) => value / (direct[i] as number))
   const worst = Math.max(...ratios)

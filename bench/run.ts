@@ -1,9 +1,10 @@
 /**
  * `npm run bench [-- part …]`: runs the benchmark parts (all by default), each writing its section
  * to bench/results/, then assembles BENCHMARKS.md. Parts: bundle, connections (+ browser memory),
- * fanout, pollcost, server, pagestart, auth; and, when named, `cluster` (needs PostgreSQL, Redis, nginx),
- * `capacity` (one node's ramp to tens of thousands of watchers, several minutes), `capacity-knobs` and `artillery`.
- * Bounded: the default suite stays under ten minutes on 2 cores.
+ * fanout, pollcost, server, pagestart, auth; and, when named, `cluster` (needs PostgreSQL, Redis,
+ * nginx), `lighthouse` (about five minutes), `capacity` (one node's ramp to tens of thousands of
+ * watchers, several minutes), `capacity-knobs` and `artillery`. Bounded: the default suite stays
+ * under ten minutes on 2 cores.
  */
 import { assembleBenchmarks, writeSection, type Section } from './lib/report'
 import { startServer, type TestServer } from '../tests/e2e/support/server'
@@ -19,12 +20,13 @@ const PARTS: Record<string, () => Promise<Part>> = {
   pagestart: async () => (await import('./pagestart')).run,
   auth: async () => (await import('./auth')).run,
   cluster: async () => (await import('./cluster')).run,
+  lighthouse: async () => (await import('./lighthouse')).run,
   capacity: async () => (await import('./capacity')).run,
   artillery: async () => (await import('./artillery')).run,
   'capacity-knobs': async () => (await import('./capacity-knobs')).run,
 }
-/** Parts that need PostgreSQL, Redis and nginx, or take minutes: run only when named. */
-const OPT_IN = new Set(['cluster', 'capacity', 'artillery', 'capacity-knobs'])
+/** Run only when named: cluster needs PostgreSQL, Redis and nginx; the others take minutes. */
+const OPT_IN = new Set(['cluster', 'lighthouse', 'capacity', 'artillery', 'capacity-knobs'])
 /** Parts that start their own server(s): the shared one would only take memory and a core's time. */
 const OWN_SERVER = new Set(['cluster', 'capacity', 'artillery', 'capacity-knobs'])
 

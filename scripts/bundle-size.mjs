@@ -54,7 +54,7 @@ export function measureBundle(distDir = 'dist') {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
   const entry = Object.keys(manifest).find((key) => manifest[key].isEntry)
   const board = Object.keys(manifest).find((key) => key.endsWith('AdminBoardView.vue'))
-  const hub = readdirSync(path.join(distDir, 'assets')).find((name) => /^hub\.worker-.*\.js$/.test(name))
+  const hub = readdirSync(path.join(distDir, 'assets')).find((name) => /^sharedWorker-.*\.js$/.test(name))
   if (!entry || !board || !hub) throw new Error('could not find the entry, the admin board chunk or the hub worker in the build')
   // Plain scripts index.html loads before the app (public/boot-guard.js): every page pays them.
   const html = readFileSync(path.join(distDir, 'index.html'), 'utf8')

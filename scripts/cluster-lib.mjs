@@ -96,7 +96,7 @@ export async function startNode({ port, env = {}, readyTimeoutMs = 90_000 } = {}
       )
     } catch (error) {
       if (running(child)) child.kill('SIGKILL')
-      throw new Error(`${error.message}\n${tracked.output()}`)
+      throw new Error(`${error.message}\n${tracked.output()}`, { cause: error })
     }
   }
   await launch()

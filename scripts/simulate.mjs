@@ -61,7 +61,7 @@ async function call(path, init = {}) {
     signal: AbortSignal.timeout(10_000),
   })
   const text = await response.text()
-  let body = null
+  let body
   try {
     body = text ? JSON.parse(text) : null
   } catch {

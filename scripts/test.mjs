@@ -7,6 +7,8 @@ import { PG_HELP, pgReachable } from './pg.mjs'
 
 const vite = 'node_modules/vite/bin/vite.js'
 const steps = [
+  // ESLint (with the runtime import boundaries), Prettier and knip: the cheapest signal first.
+  ['lint', ['node_modules/eslint/bin/eslint.js', '.'], ['node_modules/prettier/bin/prettier.cjs', '--check', '.'], ['node_modules/knip/bin/knip.js']],
   ['type check', ['node_modules/vue-tsc/bin/vue-tsc.js', '--build']],
   ['unit + server tests', ['node_modules/vitest/vitest.mjs', 'run', '--project', 'unit', '--project', 'server']],
   // The same server suite again on PostgreSQL (a fresh database per server); the pg and cluster
@@ -18,7 +20,7 @@ const steps = [
 ]
 
 const only = process.argv.slice(2)
-for (const [name, args] of steps) {
+for (const [name, ...commands] of steps) {
   if (only.length && !only.some((word) => name.includes(word))) continue
   if (name === 'browser tests' && !findChromium()) {
     console.error(`\n${CHROMIUM_HELP}\n`)
@@ -39,7 +41,11 @@ for (const [name, args] of steps) {
   }
   console.log(`\n▶ ${name}`)
   const started = Date.now()
-  const result = spawnSync(process.execPath, args, { stdio: 'inherit', env })
-  console.log(`  ${name}: ${result.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-  if (result.status !== 0) process.exit(result.status ?? 1)
+  let status = 0
+  for (const args of commands) {
+    status = spawnSync(process.execPath, args, { stdio: 'inherit', env }).status ?? 1
+    if (status !== 0) break
+  }
+  console.log(`  ${name}: ${status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  if (status !== 0) process.exit(status)
 }

@@ -11,6 +11,7 @@ import { LIMITS } from '../src/protocol/schemas'
 import { loadConfig } from './config'
 import type { ServerConfig } from './config'
 import { createAuth } from './http/auth'
+import { registerCompression } from './http/compression'
 import { cspDirectives } from './http/csp'
 import type { AppContext } from './http/context'
 import { handleClientError, handleFrameworkError, installErrorHandlers } from './http/errors'
@@ -134,13 +135,15 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     closePublisher = () => publisher.close()
 
     const ctx: AppContext = { config: cfg, store, auth, metrics, io, publisher, redis }
+    // Before the routes: the plugin attaches itself to each route as it is declared.
+    if (cfg.compression) await registerCompression(app)
     registerHealthRoutes(app, ctx)
     registerAuthRoutes(app, ctx)
     registerProductRoutes(app, ctx)
     registerOrderRoutes(app, ctx)
     registerFeedRoutes(app, ctx)
     if (cfg.enableTestHooks) registerTestHooks(app, ctx)
-    await registerStatic(app, cfg.staticDir)
+    await registerStatic(app, cfg.staticDir, { preCompressed: cfg.compression })
 
     await app.listen({ port: cfg.port, host: cfg.host })
   } catch (error) {

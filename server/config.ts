@@ -1,5 +1,5 @@
 /**
- * Server configuration from the environment (DESIGN §3 "Processes and configuration").
+ * Server configuration from the environment; every variable is listed in docs/protocol.md.
  * `loadConfig` is pure over the env object it gets, so tests can build a config without touching
  * `process.env`, and `createServer` accepts any subset of it as overrides.
  */
@@ -56,6 +56,12 @@ export interface ServerConfig {
   socketEventBurst: number
   /** Extra connect-src origins for the CSP, e.g. the VITE_API_URL backend (CSP_CONNECT_SRC). */
   cspConnectSrc: string[]
+  /**
+   * Compressed responses (ORDERLINE_COMPRESSION, default on): the build's .br/.gz files for static
+   * assets and on-the-fly brotli/gzip for API JSON above 1 KB. Off sends everything uncompressed
+   * (for a CDN that compresses itself, or to measure the difference).
+   */
+  compression: boolean
   /** Minimum gap between `statsUpdated` emits. */
   statsThrottleMs: number
 }
@@ -144,6 +150,7 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     socketEventsPerSecond: parseLimit(env.ORDERLINE_SOCKET_EVENT_RATE, 20, 'ORDERLINE_SOCKET_EVENT_RATE'),
     socketEventBurst: parseLimit(env.ORDERLINE_SOCKET_EVENT_BURST, 60, 'ORDERLINE_SOCKET_EVENT_BURST'),
     cspConnectSrc: connectSrc.origins,
+    compression: env.ORDERLINE_COMPRESSION !== '0',
     statsThrottleMs: 1000,
   }
 }

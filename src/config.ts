@@ -1,6 +1,7 @@
 /**
- * The only reader of import.meta.env (CONVENTIONS §1). Imported by the app and both workers,
- * so it must stay free of DOM and Node APIs.
+ * The only reader of import.meta.env, so every build variable is parsed and defaulted in one
+ * place (listed in docs/protocol.md, "Settings"). Imported by the app and both workers, so it
+ * must stay free of DOM and Node APIs.
  */
 
 function parseBoolean(raw: string | undefined, fallback: boolean): boolean {

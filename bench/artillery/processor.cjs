@@ -3,6 +3,7 @@
 // ack; every `orderUpdated` afterwards is timed from the order's own `updatedAt` (the server's
 // commit stamp, ms precision) and counted, so the report carries receipts and their latency.
 'use strict'
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- Artillery 2.0.21 require()s its processor
 const { readFileSync } = require('node:fs')
 
 const orders = JSON.parse(readFileSync(process.env.ORDERLINE_ORDERS_FILE, 'utf8'))

@@ -19,7 +19,7 @@ export async function launchBrowser(): Promise<Browser> {
 
 /**
  * A context whose tabs start the hub in `mode` (the localStorage switch read by
- * src/realtime/client.ts), and record when each order status first appears on screen.
+ * src/app/realtime/client.ts), and record when each order status first appears on screen.
  */
 /**
  * Records when each status first renders (epoch ms): key '<status>' for the tracking page and
@@ -65,10 +65,6 @@ export async function adminSession(url: string, email: string, password: string)
   })
   if (!response.ok) throw new Error(`login failed: ${response.status}`)
   return (await response.json()) as { token: string; user: unknown }
-}
-
-export async function waitLive(page: Page, timeout = 20_000): Promise<void> {
-  await page.waitForSelector('[data-testid="connection-state"][data-state="live"]', { timeout })
 }
 
 export async function openTabs(context: BrowserContext, count: number, url: string, state = 'live', ready = '[data-testid="order-status"]'): Promise<Page[]> {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { freePort } from '../../scripts/cluster-lib.mjs'
 
-export const BENCH_ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password' }
+const BENCH_ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password' }
 
 export interface BenchNode {
   url: string
@@ -45,7 +45,7 @@ async function waitForHealthy(url: string, child: ChildProcess, output: () => st
  * Parses Prometheus text: each name maps to the sum of its samples (labelled series add up), and
  * each labelled series is also kept under its full `name{labels}` key.
  */
-export function parseMetrics(text: string): Map<string, number> {
+function parseMetrics(text: string): Map<string, number> {
   const values = new Map<string, number>()
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue

@@ -1,7 +1,7 @@
 /**
  * One error shape for every answer: `{error: {code, message}}` (plus `current` for conflicts).
  * The custom error and not-found handlers make sure Fastify's default shapes never leak, and
- * that nothing a client sends can turn into a 500.
+ * that nothing a client sends can turn into a 500. The codes are listed in docs/protocol.md.
  */
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'

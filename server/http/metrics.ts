@@ -11,7 +11,7 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>
 }
 
-/** Default process metrics plus the two the design names; all on this instance's registry. */
+/** Default process metrics plus the two listed in docs/protocol.md; all on this instance's registry. */
 export function createMetrics(): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })

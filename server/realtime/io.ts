@@ -1,6 +1,7 @@
 /**
  * Socket.IO on the same http server as Fastify. Only the server joins rooms, and only after it
  * has checked a credential: the admin JWT at the handshake, a tracking token per `watchOrder`.
+ * The handshake, events, acks and rooms are described in docs/protocol.md.
  */
 import type { IncomingMessage, Server as HttpServer } from 'node:http'
 import { Server } from 'socket.io'
@@ -26,7 +27,7 @@ export interface RealtimeOptions {
   store: Store
   metrics: Metrics
   onError: (error: unknown) => void
-  /** Abuse limits (issue 6); omitted → the defaults of `loadConfig`. */
+  /** Abuse limits (docs/security.md); omitted → the defaults of `loadConfig`. */
   limits?: SocketEventLimits & { watchOrderPerWindow: number; windowMs: number }
 }
 

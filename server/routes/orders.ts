@@ -1,6 +1,7 @@
 /**
  * Orders: placing (public), reading (admin or the order's tracking token), listing and status
  * changes (admin). Every input is parsed by a protocol schema before it reaches the store.
+ * Answers, headers and error codes are listed in docs/protocol.md.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Order } from '../../src/protocol/order'

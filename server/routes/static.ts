@@ -1,7 +1,8 @@
 /**
  * The built app and the SPA fallback. Hashed files under /assets/ never change, so they are
  * cached for a year; the shell and the service-worker files must be revalidated on every load,
- * or a deploy would never reach installed clients.
+ * or a deploy would never reach installed clients. With `preCompressed`, the .br/.gz copies the
+ * build writes (scripts/precompress.ts) are sent to browsers that accept them.
  */
 import { existsSync, statSync } from 'node:fs'
 import { basename, relative, resolve, sep } from 'node:path'
@@ -11,6 +12,9 @@ import { sendError } from '../http/errors'
 
 const NO_CACHE_FILES = new Set(['index.html', 'sw.js', 'manifest.webmanifest', 'registerSW.js'])
 const IMMUTABLE = 'public, max-age=31536000, immutable'
+/** The extensions of the build's compressed copies: `sw.js.br` is still `sw.js` for its cache rule. */
+const COMPRESSED_COPY = /\.(?:br|gz)$/
+const VARY_ENCODING = 'Accept-Encoding'
 
 /** Paths that belong to the API and operations: never answered with the app shell. */
 const RESERVED = [/^\/api(\/|$)/, /^\/socket\.io(\/|$)/, /^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/__test__(\/|$)/]
@@ -19,13 +23,31 @@ function isDirectory(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory()
 }
 
+export interface StaticOptions {
+  /** Send `<file>.br` / `<file>.gz` when they exist and the request accepts br / gzip. */
+  preCompressed?: boolean
+}
+
 /**
  * Serves `staticDir` when it holds a build, and installs the not-found handler either way:
  * HTML navigations get index.html, everything else a JSON 404.
  */
-export async function registerStatic(app: FastifyInstance, staticDir: string): Promise<void> {
+export async function registerStatic(app: FastifyInstance, staticDir: string, options: StaticOptions = {}): Promise<void> {
   const root = resolve(staticDir)
   const hasShell = isDirectory(root) && existsSync(resolve(root, 'index.html'))
+  const preCompressed = options.preCompressed ?? false
+
+  if (preCompressed) {
+    // A static file's body depends on Accept-Encoding, so caches must key on it. setHeaders below
+    // can only mark the raw response, and Fastify's reply headers (CORS puts `Vary: Origin` there)
+    // replace raw ones of the same name when the head is written: merge the two here.
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (reply.raw.getHeader('vary') !== VARY_ENCODING) return payload
+      const current = String(reply.getHeader('vary') ?? '')
+      if (!/accept-encoding/i.test(current)) reply.header('vary', current ? `${current}, ${VARY_ENCODING}` : VARY_ENCODING)
+      return payload
+    })
+  }
 
   if (isDirectory(root)) {
     await app.register(fastifyStatic, {
@@ -34,11 +56,17 @@ export async function registerStatic(app: FastifyInstance, staticDir: string): P
       // then fall through to the not-found handler below instead of a generic static 404.
       wildcard: false,
       cacheControl: false,
-      setHeaders(res, path) {
+      // Falls back from .br to .gz to the file itself; Content-Length and ETag are those of the
+      // file actually sent, so each encoding has its own validator.
+      preCompressed,
+      setHeaders(res, sentPath) {
+        // `sentPath` is the compressed copy when one is sent: the rules go by the file it stands for.
+        const path = sentPath.replace(COMPRESSED_COPY, '')
         const rel = relative(root, path).split(sep).join('/')
         if (rel.startsWith('assets/')) res.setHeader('cache-control', IMMUTABLE)
         else if (NO_CACHE_FILES.has(basename(path))) res.setHeader('cache-control', 'no-cache')
         else res.setHeader('cache-control', 'public, max-age=3600')
+        if (preCompressed) res.setHeader('vary', VARY_ENCODING)
       },
     })
   }

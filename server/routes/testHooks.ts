@@ -6,7 +6,8 @@
  *   like a proxy that blocks WebSockets; REST keeps working, so the fallback poll takes over.
  * - POST /__test__/network {blocked}: the server becomes unreachable for browsers (their
  *   connections are dropped without an answer, realtime included) while the test's own Node
- *   requests still pass: Playwright's setOffline does not cover the service worker (DESIGN §5).
+ *   requests still pass: Playwright's setOffline does not cover the service worker.
+ * Documented with the other test switches in docs/protocol.md.
  */
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'

@@ -1,6 +1,6 @@
 /**
- * The Socket.IO contract (DESIGN §3). Event names are the external contract: tests,
- * benchmarks and deployments depend on them.
+ * The Socket.IO contract, documented in docs/protocol.md. Event names are the external contract:
+ * tests, benchmarks and deployments depend on them.
  */
 import type { Notification, UnwatchOrderPayload, WatchOrderPayload } from './schemas'
 import type { OrderChange, Stats } from './order'
@@ -19,10 +19,6 @@ export interface ClientToServerEvents {
   watchOrder: (payload: WatchOrderPayload, ack: (ack: Ack) => void) => void
   unwatchOrder: (payload: UnwatchOrderPayload, ack: (ack: Ack) => void) => void
 }
-
-export type ServerEventName = keyof ServerToClientEvents
-
-export const SERVER_EVENTS = ['newOrder', 'orderUpdated', 'statsUpdated', 'notification'] as const satisfies readonly ServerEventName[]
 
 /** What the hub forwards to tabs: a validated server event, tagged by name. */
 export type ServerEvent =

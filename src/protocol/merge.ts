@@ -13,16 +13,3 @@ export function isNewer(incoming: Pick<Order, 'version'>, current: Pick<Order, '
 export function mergeOrder(current: Order | undefined, incoming: Order): Order {
   return isNewer(incoming, current) ? incoming : (current as Order)
 }
-
-/** Merges a batch into a map in place; returns the ids that actually changed. */
-export function mergeOrders(into: Map<string, Order>, incoming: Iterable<Order>): string[] {
-  const changed: string[] = []
-  for (const order of incoming) {
-    const held = into.get(order.id)
-    if (isNewer(order, held)) {
-      into.set(order.id, order)
-      changed.push(order.id)
-    }
-  }
-  return changed
-}

@@ -14,7 +14,7 @@ export const ORDER_STATUSES = [
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ['delivered', 'cancelled']
+const TERMINAL_STATUSES: readonly OrderStatus[] = ['delivered', 'cancelled']
 
 /** The forward path; `cancelled` is reachable from every non-terminal status before delivery. */
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {

@@ -2,6 +2,7 @@
  * One set of schemas for both sides: the server validates every request and socket payload
  * with them, the hub and the stores validate every event before it touches state.
  * Limits here are the protocol's limits; the server derives its body size limits from them.
+ * The bodies, payloads and answers are described in docs/protocol.md.
  */
 import { z } from 'zod'
 import { ORDER_STATUSES } from './order'
@@ -136,8 +137,6 @@ export const productSchema = z.object({
 
 export type LoginBody = z.infer<typeof loginBodySchema>
 export type PlaceOrderBody = z.infer<typeof placeOrderBodySchema>
-export type PatchOrderBody = z.infer<typeof patchOrderBodySchema>
-export type ListOrdersQuery = z.infer<typeof listOrdersQuerySchema>
 export type WatchOrderPayload = z.infer<typeof watchOrderPayloadSchema>
 export type UnwatchOrderPayload = z.infer<typeof unwatchOrderPayloadSchema>
 export type Notification = z.infer<typeof notificationSchema>

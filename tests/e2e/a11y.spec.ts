@@ -1,5 +1,5 @@
 /**
- * Issue 7: responsive and accessible. axe-core finds no serious or critical violation on the
+ * Admin UI: responsive and accessible. axe-core finds no serious or critical violation on the
  * storefront, tracking, login, board, order detail and dashboard pages, at 1280 px in the light
  * scheme and at 360 px in the dark scheme with reduced motion; screenshots of every page at both
  * widths are kept as test artifacts.

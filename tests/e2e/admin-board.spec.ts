@@ -1,5 +1,5 @@
 /**
- * Issue 7: the order board with 10,000 orders. Renders and filters within generous bounds, keeps
+ * Admin UI: the order board with 10,000 orders. Renders and filters within generous bounds, keeps
  * only a window of rows in the DOM, follows new orders and status changes live, and is keyboard
  * operable. Figures are printed as `[figure]` lines.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 7: the live dashboard. Figures and the uPlot chart follow `statsUpdated` within a
+ * Admin UI: the live dashboard. Figures and the uPlot chart follow `statsUpdated` within a
  * generous bound of a simulated order, equal GET /api/stats, are right again after a reconnect,
  * fit a 360 px phone, and uPlot is loaded only on the dashboard route.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 7: notified once. Five admin tabs with permission granted: every new order is a toast
+ * Admin UI: notified once. Five admin tabs with permission granted: every new order is a toast
  * in every tab, and at most one system notification per order in the whole browser (tag = order
  * id, shown by the service worker). Permission is asked only from the explicit button.
  */

@@ -1,5 +1,5 @@
 /**
- * Helpers for the issue 7 specs (admin board, dashboard, notifications, a11y): an admin session
+ * Helpers for the admin UI specs (admin board, dashboard, notifications, a11y): an admin session
  * put into a context's storage before any page loads, and a fast bulk seed of the test DB.
  */
 import Database from 'better-sqlite3'

@@ -1,5 +1,5 @@
 /**
- * Issue 8 in a real browser: two nodes behind nginx (deploy/nginx.conf), one PostgreSQL, one
+ * Cluster failover in a real browser: two nodes behind nginx (deploy/nginx.conf), one PostgreSQL, one
  * Redis. A customer tracks an order through nginx; the node serving them is SIGKILLed; the page
  * reconnects through nginx to the other node and shows every later status, never a stale one.
  */

@@ -10,7 +10,7 @@
  *     a same-document commit from a cached page evicts it (IgnoreEventAndEvict, vuejs/router#2631).
  *   - SharedWorker mode: a message from the hub reaches the cached page's ports and evicts it
  *     (SharedWorkerMessage) — the answer to its bye, the release of its listener proxy, a status.
- *     The tab would have to close its ports while cached (src/realtime/transports.ts).
+ *     The tab would have to close its ports while cached (src/app/realtime/transports.ts).
  * With the router's write held back (ROUTER_STAND_IN below), leader mode does enter the cache:
  * that test pins the real restore path (re-hello, replay, resync).
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 3: one server connection per browser, in SharedWorker mode and in leader mode (no
+ * Hub: one server connection per browser, in SharedWorker mode and in leader mode (no
  * SharedWorker), and no tab left behind when others close — the leader's included.
  */
 import { expect, test, type Page } from '@playwright/test'

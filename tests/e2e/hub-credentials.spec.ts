@@ -1,5 +1,5 @@
 /**
- * Issue 3: credentials everywhere at once. Signing in in one tab makes every tab admin without a
+ * Hub: credentials everywhere at once. Signing in in one tab makes every tab admin without a
  * reload (one hub, new credentials); signing out in any tab leaves no admin data in any tab.
  */
 import { expect, test } from '@playwright/test'

@@ -1,7 +1,7 @@
 /**
- * Issue 3: VITE_ENABLE_SOCKET=false builds an app that opens no socket at all and shows
- * `disabled`, yet still works (REST refresh now; the hub-driven fallback poll of the offline
- * issue later). Builds that variant itself unless E2E_NOSOCKET_DIR points at one.
+ * Hub: VITE_ENABLE_SOCKET=false builds an app that opens no socket at all and shows
+ * `disabled`, yet still works (a REST refresh, then the hub-driven fallback poll:
+ * offline-disabled.spec.ts). Builds that variant itself unless E2E_NOSOCKET_DIR points at one.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'

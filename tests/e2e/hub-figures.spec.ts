@@ -1,5 +1,5 @@
 /**
- * Issue 3 figures: server connections for 1, 5 and 20 tabs of one browser in SharedWorker mode
+ * Hub figures: server connections for 1, 5 and 20 tabs of one browser in SharedWorker mode
  * and in leader mode (SharedWorker removed), and the forced direct mode for contrast
  * (localStorage 'orderline.hubMode' = 'direct': one socket per tab, by design).
  */

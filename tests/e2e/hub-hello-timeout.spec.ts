@@ -8,7 +8,7 @@ import { placeOrder, setStatus, trackingPath } from './support/api'
 import { startServer, type TestServer } from './support/server'
 import { expectSockets, findLeader } from './hub-support'
 
-/** SHARED_WORKER_HELLO_TIMEOUT_MS in src/realtime/client.ts (not importable here: it reads import.meta.env). */
+/** SHARED_WORKER_HELLO_TIMEOUT_MS in src/app/realtime/client.ts (not importable here: it reads import.meta.env). */
 const HELLO_TIMEOUT_MS = 5_000
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Issue 3: tab liveness. 200 tabs opened and closed in a row leave the hub with no growth in
+ * Hub: tab liveness. 200 tabs opened and closed in a row leave the hub with no growth in
  * listeners (tabs) or rooms — each closed tab is noticed through its Web Lock and freed — and
  * its heap stays flat (measured over CDP when reachable).
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 3: converge after every gap, and bad events never break the hub. The test owns the
+ * Hub: converge after every gap, and bad events never break the hub. The test owns the
  * server process: it restarts it mid-session and emits a malformed event through the test hook.
  */
 import { expect, test, type Page } from '@playwright/test'

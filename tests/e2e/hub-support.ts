@@ -1,4 +1,4 @@
-/** Helpers shared by the hub-*.spec.ts browser tests (issue 3). */
+/** Helpers shared by the hub-*.spec.ts browser tests. */
 import { expect, type BrowserContext, type Page } from '@playwright/test'
 import { trackingPath } from './support/api'
 import { ADMIN_EMAIL, ADMIN_PASSWORD, type TestServer } from './support/server'

@@ -1,6 +1,6 @@
 /**
  * The app is installable: manifest, icons and a service worker that controls the page.
- * DESIGN §5: check in a persistent context, since Chromium reports `in-incognito` otherwise.
+ * Checked in a persistent context, since Chromium reports `in-incognito` otherwise.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

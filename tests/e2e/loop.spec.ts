@@ -1,5 +1,5 @@
 /**
- * Issue 2: the whole loop. A customer orders in one browser, an admin in another advances the
+ * The whole loop: A customer orders in one browser, an admin in another advances the
  * status, and the customer's tab shows each status live; four tabs share one socket.
  */
 import { expect, test } from '@playwright/test'

@@ -1,5 +1,5 @@
 /**
- * The Background Sync path of the outbox (DESIGN §4, lost writes): with every app tab closed,
+ * The Background Sync path of the outbox (docs/architecture.md, "The outbox"): with every app tab closed,
  * only the service worker can send what an admin queued offline. offline-outbox.spec.ts covers
  * the tab sender; here no tab exists when the sync event arrives, so whatever reaches the server
  * came from the SW.
@@ -26,7 +26,7 @@ test.afterAll(async () => {
   await server?.stop()
 })
 
-// As in src/offline/swProtocol.ts (outside the e2e tsconfig, which takes src/protocol only).
+// As in src/shared/swProtocol.ts (outside the e2e tsconfig, which takes src/protocol only).
 const OUTBOX_SYNC_TAG = 'orderline-outbox'
 const OUTBOX_CHANNEL = 'orderline-outbox'
 
@@ -78,7 +78,7 @@ async function reopen(session: Session, order: Order): Promise<Page> {
   return page
 }
 
-/** The outbox straight from IndexedDB (names as in src/offline/outboxDb.ts), not as one order's view shows it. */
+/** The outbox straight from IndexedDB (names as in src/shared/outboxDb.ts), not as one order's view shows it. */
 function outboxSize(page: Page): Promise<number> {
   return page.evaluate(
     () =>

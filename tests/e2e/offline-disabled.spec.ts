@@ -1,5 +1,5 @@
 /**
- * Issue 4: a build with VITE_ENABLE_SOCKET=false opens no socket at all and still tracks an
+ * Offline: a build with VITE_ENABLE_SOCKET=false opens no socket at all and still tracks an
  * order through every status change, by the fallback poll alone.
  */
 import { expect, test } from '@playwright/test'
@@ -21,7 +21,9 @@ test.afterAll(async () => {
 
 test('socket disabled: the tracking page follows every status change by polling', async ({ browser }) => {
   test.setTimeout(90_000)
-  let { order, trackingToken } = await placeOrder(server)
+  const placed = await placeOrder(server)
+  const trackingToken = placed.trackingToken
+  let order = placed.order
   const context = await browser.newContext()
   try {
     const page = await context.newPage()

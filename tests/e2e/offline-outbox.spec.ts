@@ -1,5 +1,5 @@
 /**
- * Issue 4, the outbox: an admin status change made while the server is unreachable is kept in
+ * Offline, the outbox: an admin status change made while the server is unreachable is kept in
  * IndexedDB and shown pending, survives closing and reopening the tab, is applied exactly once
  * when the network returns, and a change another admin made meanwhile surfaces as a conflict.
  */

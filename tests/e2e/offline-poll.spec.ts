@@ -1,5 +1,5 @@
 /**
- * Issue 4, the fallback poll: with the realtime path blocked at the server, five tabs of one
+ * Offline, the fallback poll: with the realtime path blocked at the server, five tabs of one
  * browser all show `polling`, an admin change reaches all five within the poll interval plus
  * two seconds, the server sees one conditional GET per interval (not five), and when realtime
  * returns the tabs go `live` and polling stops.

@@ -1,5 +1,5 @@
 /**
- * Issue 4: with the server gone, reloading a tracking page still shows the order's last known
+ * Offline: with the server gone, reloading a tracking page still shows the order's last known
  * status (including a change that arrived over the socket) and says `offline`; a remembered
  * order opens offline from My orders with its timeline.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 4, updates: a new build deployed while tabs are open shows the "Reload to update"
+ * Offline, updates: a new build deployed while tabs are open shows the "Reload to update"
  * prompt; accepting it reloads into the new build. A tab with something typed into a form is
  * never reloaded under the user's hands: it keeps its prompt instead.
  */

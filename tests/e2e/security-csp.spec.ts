@@ -1,5 +1,5 @@
 /**
- * Issue 6, browser side: the production build runs under the server's strict CSP — storefront,
+ * Security, browser side: the production build runs under the server's strict CSP — storefront,
  * tracking page and admin dashboard — with the SharedWorker's socket live and the service worker
  * controlling the page, and not a single CSP violation reported.
  */

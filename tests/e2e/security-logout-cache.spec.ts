@@ -1,5 +1,5 @@
 /**
- * Issue 6, per-user caches: after an admin logs out, nothing cached for them is served — not by
+ * Security, per-user caches: after an admin logs out, nothing cached for them is served — not by
  * the service worker's API cache with the server down, not to a reload of /admin.
  */
 import { expect, test } from '@playwright/test'

@@ -1,5 +1,5 @@
 /**
- * Issue 6, XSS: an order whose customer name and note carry script payloads renders them as inert
+ * Security, XSS: an order whose customer name and note carry script payloads renders them as inert
  * text on the customer's tracking page and on the admin board and order page.
  */
 import { expect, test, type Page } from '@playwright/test'
@@ -50,7 +50,7 @@ test('payloads render as text on the admin board and the order page', async ({ b
   const { user } = (await me.json()) as { user: unknown }
   const context = await browser.newContext()
   try {
-    // The session the login form would store (src/stores/session.ts, 'orderline.session').
+    // The session the login form would store (src/app/stores/session.ts, 'orderline.session').
     await context.addInitScript(
       ([session]) => {
         if (!localStorage.getItem('orderline.session')) localStorage.setItem('orderline.session', session as string)

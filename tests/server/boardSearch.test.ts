@@ -1,4 +1,4 @@
-/** Issue 7: the board's server-side search (`q`) and the dashboard's per-minute buckets. */
+/** Admin UI: the board's server-side search (`q`) and the dashboard's per-minute buckets. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
 import { bucketPerMinute } from '../../server/store/stats'

@@ -42,6 +42,15 @@ describe('deploy/nginx.conf', () => {
     expect(site).toMatch(/max_fails=1 fail_timeout=\d+s/)
   })
 
+  it('leaves compression to the nodes (no second encoding at the edge)', () => {
+    const directives = site.replace(/#.*$/gm, '')
+    const server = /\nserver \{([\s\S]*)\n\}/.exec(directives)?.[1] ?? ''
+    expect(server).toMatch(/\n {4}gzip off;/)
+    expect(directives).not.toMatch(/gzip on;/)
+    // The client's Accept-Encoding must reach the nodes: nothing may clear it.
+    expect(site).not.toMatch(/proxy_set_header Accept-Encoding/i)
+  })
+
   it.skipIf(!findNginx())('passes `nginx -t` once rendered with local ports', () => {
     const prefix = mkdtempSync(path.join(tmpdir(), 'orderline-nginx-t-'))
     try {

@@ -1,5 +1,5 @@
 /**
- * Issue 6, property-based fuzzing of every REST endpoint (fast-check): random JSON, wrong types,
+ * Security, property-based fuzzing of every REST endpoint (fast-check): random JSON, wrong types,
  * valid bodies with one field broken, huge strings, prototype-pollution keys, invalid UTF-8 and
  * invalid JSON text, wrong content types, odd paths, queries and headers. For every case: no 5xx,
  * an `{error: {code, message}}` envelope on every 4xx, no change to stored orders or the change

@@ -1,5 +1,5 @@
 /**
- * Issue 6, property-based fuzzing of the Socket.IO surface (fast-check): every client event with
+ * Security, property-based fuzzing of the Socket.IO surface (fast-check): every client event with
  * random and malformed payloads (random values, wrong types, huge strings, binary, prototype-
  * pollution keys, extra arguments, missing acks), events outside the protocol, raw malformed
  * packets, and random handshake `auth`. For every case: an acknowledgement of the protocol's

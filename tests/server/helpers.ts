@@ -75,7 +75,7 @@ export async function api<T = any>(server: RunningServer, path: string, options:
   if (options.token) headers.authorization = `Bearer ${options.token}`
   const response = await fetch(server.url + path, { method: options.method ?? (body === undefined ? 'GET' : 'POST'), headers, body })
   const text = await response.text()
-  let parsed: unknown = undefined
+  let parsed: unknown
   try {
     parsed = text ? JSON.parse(text) : undefined
   } catch {

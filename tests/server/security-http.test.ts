@@ -1,5 +1,5 @@
 /**
- * Issue 6, origins and browser-side headers: the CSP and security headers, the CORS allow-list
+ * Security, origins and browser-side headers: the CSP and security headers, the CORS allow-list
  * (preflight allowed and refused), cross-site WebSocket hijacking (a handshake from an origin not
  * allowed is refused over polling and over a raw WebSocket upgrade), and credentials never taken
  * from cookies.

@@ -1,5 +1,5 @@
 /**
- * Issue 6, authorization matrix: every actor × every endpoint and socket event, with the exact
+ * Security, authorization matrix: every actor × every endpoint and socket event, with the exact
  * status (and error code) or acknowledgement each must get. A tracking token opens exactly its
  * order; admin powers need a valid, unexpired, unrevoked, untampered admin token.
  */

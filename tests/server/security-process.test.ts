@@ -1,5 +1,5 @@
 /**
- * Issue 6, the process: `npm start` in production refuses default secrets with a clear message
+ * Security, the process: `npm start` in production refuses default secrets with a clear message
  * and exit code 1, and the request logger never writes bearer tokens (admin JWTs, tracking
  * tokens) or token-like query values. Spawns server/main.ts like the e2e harness does.
  */

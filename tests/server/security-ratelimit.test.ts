@@ -1,5 +1,5 @@
 /**
- * Issue 6, abuse: the token-bucket core, then every limit over real HTTP and Socket.IO — login
+ * Security, abuse: the token-bucket core, then every limit over real HTTP and Socket.IO — login
  * per IP and per account, order placement per IP, watchOrder per socket, events per connection —
  * each shown to trigger (429 / `rate_limited` ack) and to recover. Windows are shortened through
  * the config so the file runs in seconds.

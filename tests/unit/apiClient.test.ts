@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, INVALID_RESPONSE, NETWORK_ERROR, parseErrorBody, request } from '../../src/api/client'
-import { getOrder, listOrders, patchOrderStatus } from '../../src/api/orders'
-import { listProducts } from '../../src/api/products'
+import { ApiError, INVALID_RESPONSE, NETWORK_ERROR, parseErrorBody, request } from '../../src/app/api/client'
+import { getOrder, listOrders, patchOrderStatus } from '../../src/app/api/orders'
+import { listProducts } from '../../src/app/api/products'
 import { orderSchema } from '../../src/protocol'
 import { jsonResponse, makeOrder } from './support/fixtures'
 

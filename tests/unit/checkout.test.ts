@@ -1,8 +1,8 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick, ref } from 'vue'
-import { useCheckout } from '../../src/composables/useCheckout'
-import { tokenFromHash } from '../../src/composables/useTrackingToken'
+import { useCheckout } from '../../src/app/composables/useCheckout'
+import { tokenFromHash } from '../../src/app/composables/useTrackingToken'
 import { jsonResponse, makeOrder } from './support/fixtures'
 
 const products = ref([

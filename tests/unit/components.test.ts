@@ -1,11 +1,11 @@
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import ConnectionBadge from '../../src/components/ConnectionBadge.vue'
-import OrderNote from '../../src/components/order/OrderNote.vue'
-import OrderTimeline from '../../src/components/order/OrderTimeline.vue'
-import StatusPill from '../../src/components/order/StatusPill.vue'
-import { useConnectionStore } from '../../src/stores/connection'
+import ConnectionBadge from '../../src/app/components/ConnectionBadge.vue'
+import OrderNote from '../../src/app/components/order/OrderNote.vue'
+import OrderTimeline from '../../src/app/components/order/OrderTimeline.vue'
+import StatusPill from '../../src/app/components/order/StatusPill.vue'
+import { useConnectionStore } from '../../src/app/stores/connection'
 import { hubStatus, makeOrder } from './support/fixtures'
 
 beforeEach(() => setActivePinia(createPinia()))

@@ -1,8 +1,8 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { perMinuteSeries } from '../../src/components/admin/chartData'
+import { perMinuteSeries } from '../../src/app/components/admin/chartData'
 import type { Stats } from '../../src/protocol'
-import { formatDuration, isFresher, useDashboardStore } from '../../src/stores/dashboard'
+import { formatDuration, isFresher, useDashboardStore } from '../../src/app/stores/dashboard'
 
 
 function stats(generatedAt: string, ordersToday: number): Stats {

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Order } from '../../src/protocol'
-import type { HubListener } from '../../src/workers/hub/api'
-import { Hub, OFFLINE_AFTER_FAILURES, STATUS_COALESCE_MS } from '../../src/workers/hub/hub'
-import { createHubApi } from '../../src/workers/hub/hubApi'
-import type { HubSocket, SocketHandlers } from '../../src/workers/hub/socketPort'
-import { HUB_PROTOCOL_VERSION, type HubStatus } from '../../src/realtime/types'
+import type { HubListener } from '../../src/shared/hubApi'
+import { Hub, OFFLINE_AFTER_FAILURES, STATUS_COALESCE_MS } from '../../src/hub/hub'
+import { createHubApi } from '../../src/hub/createHubApi'
+import type { HubSocket, SocketHandlers } from '../../src/hub/socketPort'
+import { HUB_PROTOCOL_VERSION, type HubStatus } from '../../src/shared/hubTypes'
 
 const TOKEN = 'tracking-token-0123456789'
 

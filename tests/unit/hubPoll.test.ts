@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Order } from '../../src/protocol'
-import type { HubStatus, PollOutcome, PollPlan } from '../../src/realtime/types'
-import type { HubListener } from '../../src/workers/hub/api'
-import { Hub } from '../../src/workers/hub/hub'
-import { PollDriver } from '../../src/workers/hub/pollDriver'
-import { afterPoll, INITIAL_POLL_STATE, nextPollDelay, POLL_MAX_BACKOFF_MS } from '../../src/workers/hub/pollSchedule'
-import type { HubSocket, SocketHandlers } from '../../src/workers/hub/socketPort'
+import type { HubStatus, PollOutcome, PollPlan } from '../../src/shared/hubTypes'
+import type { HubListener } from '../../src/shared/hubApi'
+import { Hub } from '../../src/hub/hub'
+import { PollDriver } from '../../src/hub/pollDriver'
+import { afterPoll, INITIAL_POLL_STATE, nextPollDelay, POLL_MAX_BACKOFF_MS } from '../../src/hub/pollSchedule'
+import type { HubSocket, SocketHandlers } from '../../src/hub/socketPort'
 import { makeOrder } from './support/fixtures'
 
 const TOKEN = 'tracking-token-0123456789'
@@ -124,13 +124,15 @@ describe('Hub fallback poll', () => {
         { orderId: 'ord_done', token: TOKEN, version: null },
         { orderId: 'ord_open', token: TOKEN, version: null },
       ],
-      admin: { token: 'admin-token-0123456789', afterSeq: 0 },
+      admin: { token: 'admin-token-0123456789', afterSeq: 0, stats: false },
     })
+    // A dashboard tab: the figures join the same round (one stats request per browser per tick).
+    await hub.watch('hidden', { kind: 'stats' })
     await vi.advanceTimersByTimeAsync(INTERVAL * 1.2)
     // The terminal order is left out; versions and the admin cursor come from the outcome.
     expect(visible.plans[1]).toEqual({
       orders: [{ orderId: 'ord_open', token: TOKEN, version: 5 }],
-      admin: { token: 'admin-token-0123456789', afterSeq: 77 },
+      admin: { token: 'admin-token-0123456789', afterSeq: 77, stats: true },
     })
     expect(hub.getStatus()).toMatchObject({ state: 'disabled', polling: true })
     hub.stop()

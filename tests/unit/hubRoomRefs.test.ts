@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Order, ServerEvent } from '../../src/protocol'
-import { interestKey, RoomRefs } from '../../src/workers/hub/roomRefs'
+import { interestKey, RoomRefs } from '../../src/hub/roomRefs'
 
 const order = (id: string) => ({ kind: 'order', orderId: id, token: 't'.repeat(20) }) as const
 const admin = { kind: 'admin' } as const

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ServerRooms } from '../../src/workers/hub/serverRooms'
-import type { HubSocket } from '../../src/workers/hub/socketPort'
+import { ServerRooms } from '../../src/hub/serverRooms'
+import type { HubSocket } from '../../src/hub/socketPort'
 
 const order = (orderId: string) => ({ kind: 'order' as const, orderId, token: 'tracking-token-0123456789' })
 

@@ -1,6 +1,6 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { MY_ORDERS_STORAGE_KEY, useMyOrdersStore } from '../../src/stores/myOrders'
+import { MY_ORDERS_STORAGE_KEY, useMyOrdersStore } from '../../src/app/stores/myOrders'
 
 beforeEach(() => {
   localStorage.clear()

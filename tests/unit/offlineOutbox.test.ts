@@ -7,10 +7,10 @@ import {
   markCached,
   ADMIN_API_CACHE,
   API_CACHE,
-} from '../../src/offline/apiCacheRules'
-import { memoryOutboxStorage, type OutboxEntry } from '../../src/offline/outboxDb'
-import { replayOutbox, settle } from '../../src/offline/outboxReplay'
-import { CACHE_HIT_HEADER, CACHED_AT_HEADER } from '../../src/offline/swProtocol'
+} from '../../src/shared/apiCacheRules'
+import { memoryOutboxStorage, type OutboxEntry } from '../../src/shared/outboxDb'
+import { replayOutbox, settle } from '../../src/shared/outboxReplay'
+import { CACHE_HIT_HEADER, CACHED_AT_HEADER } from '../../src/shared/swProtocol'
 import { jsonResponse, makeOrder } from './support/fixtures'
 
 function entry(overrides: Partial<OutboxEntry> = {}): OutboxEntry {

@@ -1,13 +1,15 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { applyClientMessage } from '../../src/offline/swBridge'
-import { etagOfVersion, runPoll, type PollDeps } from '../../src/offline/pollCore'
-import { describeAge, effectiveState, useFreshnessStore } from '../../src/offline/freshness'
-import { parseClientMessage, parseSwMessage } from '../../src/offline/swProtocol'
-import { useOrdersStore } from '../../src/stores/orders'
-import { jsonResponse, makeOrder } from './support/fixtures'
+import { applyClientMessage } from '../../src/app/bridges/swBridge'
+import { etagOfVersion } from '../../src/protocol'
+import { runPoll, type PollDeps } from '../../src/shared/pollCore'
+import { describeAge, effectiveState, useFreshnessStore } from '../../src/app/stores/freshness'
+import { parseClientMessage, parseSwMessage } from '../../src/shared/swProtocol'
+import { useOrdersStore } from '../../src/app/stores/orders'
+import { jsonResponse, makeOrder, makeStats } from './support/fixtures'
+import { useDashboardStore } from '../../src/app/stores/dashboard'
 
-vi.mock('../../src/realtime/client', () => ({
+vi.mock('../../src/app/realtime/hubLadder', () => ({
   getRealtimeClient: () => {
     throw new Error('no hub in unit tests')
   },
@@ -53,10 +55,22 @@ describe('runPoll (one fallback poll round)', () => {
   it('reads the admin change log after the cursor and moves it', async () => {
     const change = { seq: 12, order: makeOrder({ version: 2 }) }
     const d = deps(() => jsonResponse(200, { changes: [change], cursor: 12 }))
-    const round = await runPoll({ orders: [], admin: { token: 'a.b.c', afterSeq: 10 } }, d)
+    const round = await runPoll({ orders: [], admin: { token: 'a.b.c', afterSeq: 10, stats: false } }, d)
     expect(d.calls[0]!.url).toBe('http://api.test/api/changes?after=10')
     expect(round.changes).toHaveLength(1)
     expect(round.outcome.lastSeq).toBe(12)
+  })
+
+  it('fetches the dashboard figures only when the plan asks for them, once per round', async () => {
+    const stats = makeStats()
+    const d = deps((url) => (url.includes('/api/stats') ? jsonResponse(200, stats) : jsonResponse(200, { changes: [], cursor: 3 })))
+    const without = await runPoll({ orders: [], admin: { token: 'a.b.c', afterSeq: 3, stats: false } }, d)
+    expect(without.stats).toBeNull()
+    expect(d.calls.map((call) => call.url)).toEqual(['http://api.test/api/changes?after=3'])
+    const withStats = await runPoll({ orders: [], admin: { token: 'a.b.c', afterSeq: 3, stats: true } }, d)
+    expect(withStats.stats).toEqual(stats)
+    expect(d.calls.filter((call) => call.url.endsWith('/api/stats'))).toHaveLength(1)
+    expect(withStats.outcome.ok).toBe(true)
   })
 
   it('tells a network failure from a server error', async () => {
@@ -85,17 +99,24 @@ describe('window ↔ service worker messages', () => {
   it('merges broadcast poll results by version and never moves an order backwards', () => {
     const orders = useOrdersStore()
     orders.applyOrder(makeOrder({ version: 3 }))
-    const message = parseClientMessage({ type: 'orderline:poll', orders: [makeOrder({ version: 2 })], changes: [], at: 1, ok: true, networkError: false })
+    const message = parseClientMessage({ type: 'orderline:poll', orders: [makeOrder({ version: 2 })], changes: [], stats: null, at: 1, ok: true, networkError: false })
     expect(message).not.toBeNull()
     applyClientMessage(message!)
     expect(orders.byId.ord_1!.version).toBe(3)
-    applyClientMessage({ type: 'orderline:poll', orders: [], changes: [{ seq: 9, order: makeOrder({ version: 4 }) }], at: 2, ok: true, networkError: false })
+    applyClientMessage({ type: 'orderline:poll', orders: [], changes: [{ seq: 9, order: makeOrder({ version: 4 }) }], stats: null, at: 2, ok: true, networkError: false })
     expect(orders.byId.ord_1!.version).toBe(4)
     expect(orders.lastSeq).toBe(9)
   })
 
+  it('applies the figures a poll broadcast carries to the dashboard', () => {
+    const stats = makeStats()
+    const message = parseClientMessage({ type: 'orderline:poll', orders: [], changes: [], stats, at: 1, ok: true, networkError: false })
+    applyClientMessage(message!)
+    expect(useDashboardStore().stats).toEqual(stats)
+  })
+
   it('rejects a broadcast carrying an invalid order', () => {
-    expect(parseClientMessage({ type: 'orderline:poll', orders: [{ id: 'ord_1' }], changes: [], at: 1, ok: true, networkError: false })).toBeNull()
+    expect(parseClientMessage({ type: 'orderline:poll', orders: [{ id: 'ord_1' }], changes: [], stats: null, at: 1, ok: true, networkError: false })).toBeNull()
   })
 
   it('tracks freshness: a cached answer means offline with its age, a network answer clears it', () => {

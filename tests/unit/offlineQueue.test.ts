@@ -1,20 +1,20 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { memoryOutboxStorage } from '../../src/offline/outboxDb'
-import { useOrdersStore } from '../../src/stores/orders'
-import { useOutboxStore } from '../../src/stores/outbox'
+import { memoryOutboxStorage } from '../../src/shared/outboxDb'
+import { useOrdersStore } from '../../src/app/stores/orders'
+import { useOutboxStore } from '../../src/app/stores/outbox'
 import { makeOrder } from './support/fixtures'
 
-vi.mock('../../src/realtime/client', () => ({
+vi.mock('../../src/app/realtime/hubLadder', () => ({
   getRealtimeClient: () => {
     throw new Error('no hub in unit tests')
   },
 }))
 
 // happy-dom has no IndexedDB: the outbox runs on the in-memory storage with the same interface.
-const storage = vi.hoisted(() => ({ current: null as null | ReturnType<typeof import('../../src/offline/outboxDb').memoryOutboxStorage> }))
-vi.mock('../../src/offline/outboxDb', async (original) => {
-  const actual = await original<typeof import('../../src/offline/outboxDb')>()
+const storage = vi.hoisted(() => ({ current: null as null | ReturnType<typeof import('../../src/shared/outboxDb').memoryOutboxStorage> }))
+vi.mock('../../src/shared/outboxDb', async (original) => {
+  const actual = await original<typeof import('../../src/shared/outboxDb')>()
   return { ...actual, isOutboxSupported: () => true, openOutboxStorage: () => storage.current! }
 })
 

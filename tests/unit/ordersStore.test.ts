@@ -1,9 +1,9 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useOrdersStore } from '../../src/stores/orders'
+import { useOrdersStore } from '../../src/app/stores/orders'
 import { jsonResponse, makeOrder } from './support/fixtures'
 
-vi.mock('../../src/realtime/client', () => ({
+vi.mock('../../src/app/realtime/hubLadder', () => ({
   getRealtimeClient: () => {
     throw new Error('no hub in unit tests')
   },

@@ -1,13 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
-import { effectScope, nextTick } from 'vue'
-import type { HubApi, HubListener } from '../../src/workers/hub/api'
-import { Hub } from '../../src/workers/hub/hub'
-import { createHubApi } from '../../src/workers/hub/hubApi'
-import type { HubSocket, SocketHandlers } from '../../src/workers/hub/socketPort'
-import { DisabledRealtimeClient } from '../../src/realtime/disabledClient'
-import { HubClient, type HubTransport } from '../../src/realtime/hubClient'
-import { useRealtime } from '../../src/realtime/useRealtime'
-import type { HubStatus } from '../../src/realtime/types'
+import type { HubApi, HubListener } from '../../src/shared/hubApi'
+import { Hub } from '../../src/hub/hub'
+import { createHubApi } from '../../src/hub/createHubApi'
+import type { HubSocket, SocketHandlers } from '../../src/hub/socketPort'
+import { HubClient } from '../../src/app/realtime/hubClient'
+import type { HubTransport } from '../../src/app/realtime/transports'
+import type { HubStatus } from '../../src/shared/hubTypes'
 
 const TOKEN = 'tracking-token-0123456789'
 const BUILD = 'test'
@@ -141,35 +139,6 @@ describe('HubClient', () => {
     client.close()
     await flush()
     expect(hub.getStatus().tabs).toBe(0)
-  })
-})
-
-describe('DisabledRealtimeClient', () => {
-  it('reads disabled and resolves watches as no-ops', async () => {
-    const client = new DisabledRealtimeClient()
-    const seen: HubStatus[] = []
-    client.onStatus((s) => seen.push(s))
-    expect(seen).toEqual([expect.objectContaining({ state: 'disabled', mode: 'disabled' })])
-    expect(await client.watchOrder('o1', TOKEN)).toEqual({ ok: true })
-    expect(await client.watchAdmin()).toEqual({ ok: true })
-  })
-})
-
-describe('useRealtime', () => {
-  it('mirrors the status and unsubscribes on scope dispose', async () => {
-    const { api, connect } = inPageHub()
-    const client = new HubClient(transportOf(api), { build: BUILD })
-    const scope = effectScope()
-    const realtime = scope.run(() => useRealtime({ client }))!
-    expect(realtime.state.value).toBe('connecting')
-    expect(realtime.mode).toBe('direct')
-    await flush()
-    connect()
-    await flush()
-    await nextTick()
-    expect(realtime.state.value).toBe('live')
-    scope.stop()
-    client.close()
   })
 })
 

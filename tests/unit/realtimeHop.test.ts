@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { percentile, RollingLatency } from '../../src/realtime/hopLatency'
-import { parseLeaderMessage, parseTabMessage } from '../../src/realtime/leader/leaderMessages'
+import { percentile, RollingLatency } from '../../src/app/realtime/hopLatency'
+import { parseLeaderMessage, parseTabMessage } from '../../src/shared/leaderMessages'
 
 describe('hop latency', () => {
   it('nearest-rank percentiles', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { forcedHubMode, HUB_MODE_STORAGE_KEY, hubLadder } from '../../src/realtime/client'
+import { forcedHubMode, HUB_MODE_STORAGE_KEY, hubLadder } from '../../src/app/realtime/hubLadder'
 
 function stubEverything() {
   vi.stubGlobal('SharedWorker', class {})

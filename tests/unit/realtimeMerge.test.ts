@@ -1,12 +1,12 @@
 /**
- * The version rule under any delivery order (DESIGN §1.4): socket events, poll results, replays
+ * The version rule under any delivery order (src/protocol/merge.ts): socket events, poll results, replays
  * and resyncs may interleave arbitrarily and repeat; every interleaving ends in the same state.
  */
 import fc from 'fast-check'
 import { createPinia, setActivePinia } from 'pinia'
 import { describe, expect, it } from 'vitest'
 import type { OrderChange } from '../../src/protocol'
-import { useOrdersStore } from '../../src/stores/orders'
+import { useOrdersStore } from '../../src/app/stores/orders'
 import { makeOrder } from './support/fixtures'
 
 /** Each order's full history as change-log entries, with globally increasing seqs. */

@@ -1,11 +1,11 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { resetRealtimeClientCache } from '../../src/composables/realtimeClient'
+import { resetRealtimeClientCache } from '../../src/app/realtime/realtimeAccess'
 import type { OrderChange } from '../../src/protocol'
-import { needsResync, planResync, syncKeyOf, type ResyncTracker } from '../../src/realtime/resync'
-import { useConnectionStore } from '../../src/stores/connection'
-import { useOrdersStore } from '../../src/stores/orders'
-import { startRealtimeBridge } from '../../src/stores/realtimeBridge'
+import { needsResync, planResync, syncKeyOf, type ResyncTracker } from '../../src/app/realtime/resync'
+import { useConnectionStore } from '../../src/app/stores/connection'
+import { useOrdersStore } from '../../src/app/stores/orders'
+import { startRealtimeBridge } from '../../src/app/bridges/realtimeBridge'
 import { fakeRealtimeClient, hubStatus, makeOrder } from './support/fixtures'
 
 const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
@@ -15,8 +15,8 @@ const api = vi.hoisted(() => ({
   listOrders: vi.fn(),
 }))
 
-vi.mock('../../src/realtime/client', () => ({ getRealtimeClient: () => hub.current!.client }))
-vi.mock('../../src/api/orders', () => api)
+vi.mock('../../src/app/realtime/hubLadder', () => ({ getRealtimeClient: () => hub.current!.client }))
+vi.mock('../../src/app/api/orders', () => api)
 
 describe('resync cursor logic (pure)', () => {
   it('a new sync epoch or a new hub starts a stream to catch up with; only when live', () => {

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { HubClient, type HubTransport } from '../../src/realtime/hubClient'
-import { initialStatus } from '../../src/realtime/status'
-import { holdTabLock, tabLockName } from '../../src/realtime/tabLock'
-import type { HubStatus } from '../../src/realtime/types'
-import type { HelloRequest, HubApi } from '../../src/workers/hub/api'
+import { HubClient } from '../../src/app/realtime/hubClient'
+import type { HubTransport } from '../../src/app/realtime/transports'
+import { initialStatus } from '../../src/app/realtime/status'
+import { holdTabLock, tabLockName } from '../../src/app/realtime/tabLock'
+import type { HubStatus } from '../../src/shared/hubTypes'
+import type { HelloRequest, HubApi } from '../../src/shared/hubApi'
 
 /** A LockManager with exclusive locks and a queue, enough to check the tab ↔ hub handshake. */
 function fakeLocks() {

@@ -1,18 +1,20 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { SESSION_STORAGE_KEY, useSessionStore } from '../../src/stores/session'
-import { resetRealtimeClientCache } from '../../src/composables/realtimeClient'
+import { SESSION_STORAGE_KEY, useSessionStore } from '../../src/app/stores/session'
+import { resetRealtimeClientCache } from '../../src/app/realtime/realtimeAccess'
+import { startRealtimeBridge } from '../../src/app/bridges/realtimeBridge'
 import { fakeRealtimeClient, jsonResponse } from './support/fixtures'
 
 const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
 
-vi.mock('../../src/realtime/client', () => ({
+vi.mock('../../src/app/realtime/hubLadder', () => ({
   getRealtimeClient: () => {
     if (!hub.current) throw new Error('no hub')
     return hub.current.client
   },
 }))
 
+let stopBridge: (() => void) | null = null
 const user = { id: 'u1', email: 'admin@example.com', role: 'admin' }
 
 beforeEach(() => {
@@ -21,12 +23,17 @@ beforeEach(() => {
   resetRealtimeClientCache()
   setActivePinia(createPinia())
 })
-afterEach(() => vi.unstubAllGlobals())
+afterEach(() => {
+  stopBridge?.()
+  stopBridge = null
+  vi.unstubAllGlobals()
+})
 
 describe('useSessionStore', () => {
   it('persists a login, hands the token to the hub and restores it after a reload', async () => {
     vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(200, { token: 'jwt-1', user })))
     const session = useSessionStore()
+    stopBridge = startRealtimeBridge()
     await session.login(' admin@example.com ', 'secret')
     expect(session.isAdmin).toBe(true)
     expect(JSON.parse(localStorage.getItem(SESSION_STORAGE_KEY)!)).toEqual({ token: 'jwt-1', user })
@@ -49,6 +56,7 @@ describe('useSessionStore', () => {
   it('logout clears storage and the hub even when the server call fails', async () => {
     localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify({ token: 'jwt-1', user }))
     const session = useSessionStore()
+    stopBridge = startRealtimeBridge()
     vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('offline')))
     await session.logout()
     expect(session.token).toBeNull()
@@ -63,13 +71,15 @@ describe('useSessionStore', () => {
 
   it("applies another tab's login and logout from the storage event", () => {
     const session = useSessionStore()
+    stopBridge = startRealtimeBridge()
     const value = JSON.stringify({ token: 'jwt-2', user })
     window.dispatchEvent(new StorageEvent('storage', { key: SESSION_STORAGE_KEY, newValue: value }))
     expect(session.token).toBe('jwt-2')
-    // A shared hub already has the credentials from the other tab.
-    expect(hub.current!.client.setCredentials).not.toHaveBeenCalled()
+    // This tab's hub connection follows (a no-op for a shared hub that already has it).
+    expect(hub.current!.client.setCredentials).toHaveBeenLastCalledWith('jwt-2')
     window.dispatchEvent(new StorageEvent('storage', { key: SESSION_STORAGE_KEY, newValue: null }))
     expect(session.token).toBeNull()
+    expect(hub.current!.client.setCredentials).toHaveBeenLastCalledWith(null)
     expect(session.isAdmin).toBe(false)
   })
 

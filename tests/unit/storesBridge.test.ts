@@ -1,18 +1,17 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { resetRealtimeClientCache } from '../../src/composables/realtimeClient'
-import type { ServerEvent } from '../../src/protocol'
-import { useConnectionStore } from '../../src/stores/connection'
-import { useDashboardStore } from '../../src/stores/dashboard'
-import { useNotificationsStore } from '../../src/stores/notifications'
-import { useOrdersStore } from '../../src/stores/orders'
-import { startRealtimeBridge } from '../../src/stores/realtimeBridge'
-import { SESSION_STORAGE_KEY } from '../../src/stores/session'
+import { resetRealtimeClientCache } from '../../src/app/realtime/realtimeAccess'
+import { useConnectionStore } from '../../src/app/stores/connection'
+import { useDashboardStore } from '../../src/app/stores/dashboard'
+import { useNotificationsStore } from '../../src/app/stores/notifications'
+import { useOrdersStore } from '../../src/app/stores/orders'
+import { startRealtimeBridge } from '../../src/app/bridges/realtimeBridge'
+import { SESSION_STORAGE_KEY } from '../../src/app/stores/session'
 import { fakeRealtimeClient, hubStatus, makeOrder } from './support/fixtures'
 
 const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
 
-vi.mock('../../src/realtime/client', () => ({
+vi.mock('../../src/app/realtime/hubLadder', () => ({
   getRealtimeClient: () => {
     if (!hub.current) throw new Error('realtime client not implemented yet')
     return hub.current.client
@@ -74,15 +73,6 @@ describe('startRealtimeBridge', () => {
     expect(useDashboardStore().stats?.ordersToday).toBe(3)
     // The notification about the same new order does not toast twice.
     expect(useNotificationsStore().toasts).toHaveLength(1)
-  })
-
-  it('drops events that fail validation', () => {
-    startRealtimeBridge()
-    const bad = { type: 'orderUpdated', payload: { seq: 1, order: { ...makeOrder(), status: 'hacked' } } } as unknown as ServerEvent
-    hub.current!.emit(bad)
-    hub.current!.emit({ type: 'statsUpdated', payload: { ...stats, ordersToday: -1 } })
-    expect(useOrdersStore().byId.ord_1).toBeUndefined()
-    expect(useDashboardStore().stats).toBeNull()
   })
 
   it('gives a stored admin token to the hub at startup', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { insertByNumber, matchesBoard, matchesSearch } from '../../src/components/admin/boardRows'
-import { computeWindow, scrollTopFor } from '../../src/composables/useVirtualList'
+import { insertByNumber, matchesBoard, matchesSearch } from '../../src/app/components/admin/boardRows'
+import { computeWindow, scrollTopFor } from '../../src/app/composables/useVirtualList'
 
 const ROW = 56
 

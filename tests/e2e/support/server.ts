@@ -68,7 +68,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
       await waitForHealthy(url, child)
     } catch (error) {
       child.kill('SIGKILL')
-      throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`)
+      throw new Error(`${(error as Error).message}\n--- server output ---\n${output}`, { cause: error })
     }
   }
 

@@ -1,7 +1,7 @@
 import { vi } from 'vitest'
-import type { Order, OrderStatus } from '../../../src/protocol'
-import type { HubStatus, RealtimeClient } from '../../../src/realtime/types'
-import { initialStatus } from '../../../src/realtime/status'
+import type { Order, OrderStatus, Stats } from '../../../src/protocol'
+import type { HubStatus, RealtimeClient } from '../../../src/shared/hubTypes'
+import { initialStatus } from '../../../src/app/realtime/status'
 
 const PATH: OrderStatus[] = ['placed', 'confirmed', 'preparing', 'out_for_delivery', 'delivered']
 
@@ -61,6 +61,8 @@ export function fakeRealtimeClient(mode: RealtimeClient['mode'] = 'shared-worker
     unwatchOrder: vi.fn(async () => {}),
     watchAdmin: vi.fn(async () => ({ ok: true as const })),
     unwatchAdmin: vi.fn(async () => {}),
+    watchStats: vi.fn(async () => ({ ok: true as const })),
+    unwatchStats: vi.fn(async () => {}),
     setCredentials: vi.fn(async () => {}),
     close: vi.fn(),
   } satisfies RealtimeClient
@@ -68,5 +70,18 @@ export function fakeRealtimeClient(mode: RealtimeClient['mode'] = 'shared-worker
     client,
     emit: (event: Parameters<Parameters<RealtimeClient['onEvent']>[0]>[0]) => eventListeners.forEach((l) => l(event)),
     setStatus: (status: HubStatus) => statusListeners.forEach((l) => l(status)),
+  }
+}
+
+/** Dashboard figures as GET /api/stats answers them. */
+export function makeStats(overrides: Partial<Stats> = {}): Stats {
+  return {
+    ordersToday: 3,
+    revenueTodayCents: 1250,
+    byStatus: { placed: 1, confirmed: 1, preparing: 0, out_for_delivery: 0, delivered: 1, cancelled: 0 },
+    avgDeliveryMinutes: 18,
+    ordersPerMinute: new Array(60).fill(0),
+    generatedAt: '2026-01-01T12:00:00.000Z',
+    ...overrides,
   }
 }

@@ -1,0 +1,53 @@
+// Lint for the whole repository. Besides the usual TypeScript and Vue rules, it enforces the
+// one-way imports between runtimes that docs/architecture.md describes: the hub and the service
+// worker never import Vue, Pinia or tab code; shared code imports nothing runtime-specific; the
+// server takes only the protocol from src/.
+import js from '@eslint/js'
+import prettier from 'eslint-config-prettier'
+import vue from 'eslint-plugin-vue'
+import globals from 'globals'
+import tseslint from 'typescript-eslint'
+
+const VUE = [
+  { name: 'vue', message: 'Tab code only (src/app).' },
+  { name: 'pinia', message: 'Tab code only (src/app).' },
+  { name: 'vue-router', message: 'Tab code only (src/app).' },
+]
+const folder = (name, message) => ({ group: [`**/${name}/**`, `**/${name}`], message })
+const APP = folder('app', 'Only the tab (src/app) imports tab code.')
+const HUB = folder('hub', 'The hub is reached through its contract in src/shared, or hosted by src/app/realtime.')
+const SW = folder('sw', 'The service worker is reached by messages (src/shared/swProtocol.ts), never imported.')
+const SERVER_FROM_SRC = ['app', 'hub', 'sw', 'shared'].map((name) => ({
+  group: [`**/src/${name}/**`, `**/src/${name}`],
+  message: 'The server takes only the protocol (src/protocol) from src/.',
+})).concat({ group: ['**/src/config', '**/src/config.ts'], message: 'src/config.ts reads the browser build variables.' })
+const restrict = (paths, patterns) => ['error', { paths, patterns }]
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'data/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...vue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      'vue/multi-word-component-names': 'off',
+    },
+  },
+  {
+    // Tests assert on arbitrary JSON answers (`body.error.code`); typing every fixture would say nothing.
+    files: ['tests/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  { files: ['src/hub/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, [APP, SW]) } },
+  { files: ['src/sw/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, [APP, HUB]) } },
+  { files: ['src/shared/**/*.ts', 'src/protocol/**/*.ts', 'src/config.ts'], rules: { 'no-restricted-imports': restrict(VUE, [APP, HUB, SW]) } },
+  { files: ['server/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, SERVER_FROM_SRC) } },
+  prettier,
+)

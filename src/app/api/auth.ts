@@ -1,0 +1,27 @@
+import { z } from 'zod'
+import type { LoginBody, User } from '../../protocol'
+import { request, requestVoid } from './client'
+
+export const userSchema = z.object({
+  id: z.union([z.string(), z.number()]).transform(String),
+  email: z.string(),
+  role: z.literal('admin'),
+})
+
+const loginResponseSchema = z.object({
+  token: z.string().min(1),
+  user: userSchema,
+})
+
+export interface LoginResponse {
+  token: string
+  user: User
+}
+
+export function login(body: LoginBody): Promise<LoginResponse> {
+  return request('/api/auth/login', loginResponseSchema, { method: 'POST', body })
+}
+
+export function logout(token: string): Promise<void> {
+  return requestVoid('/api/auth/logout', { method: 'POST', token })
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod'
+import {
+  changesPageSchema,
+  nextChangesCursor,
+  orderSchema,
+  type Order,
+  type OrderChange,
+  type OrderStatus,
+  type PlaceOrderBody,
+} from '../../protocol'
+import { readJson, request, send, validate } from './client'
+
+const placeOrderResponseSchema = z.object({
+  order: orderSchema,
+  trackingToken: z.string().min(1),
+})
+
+const orderListSchema = z.object({
+  orders: z.array(orderSchema),
+  nextCursor: z
+    .union([z.string(), z.number()])
+    .nullish()
+    .transform((cursor) => (cursor == null ? null : String(cursor))),
+})
+
+export interface OrderPage {
+  orders: Order[]
+  nextCursor: string | null
+}
+
+export function placeOrder(body: PlaceOrderBody): Promise<{ order: Order; trackingToken: string }> {
+  return request('/api/orders', placeOrderResponseSchema, { method: 'POST', body })
+}
+
+export type FetchedOrder = { notModified: true } | { notModified: false; order: Order; etag: string | null }
+
+/** GET with the admin or tracking token; `etag` turns an unchanged order into a cheap 304. */
+export async function getOrder(id: string, token: string, etag?: string | null): Promise<FetchedOrder> {
+  const headers: Record<string, string> = etag ? { 'If-None-Match': etag } : {}
+  const response = await send(`/api/orders/${encodeURIComponent(id)}`, { token, headers })
+  if (response.status === 304) return { notModified: true }
+  const order = validate(orderSchema, await readJson(response), response.status)
+  return { notModified: false, order, etag: response.headers.get('ETag') }
+}
+
+export interface ListOrdersParams {
+  status?: OrderStatus | null
+  cursor?: string | null
+  limit?: number
+  /** Search: number, customer name or email (server-side, case-insensitive). */
+  q?: string | null
+}
+
+export function listOrders(params: ListOrdersParams, token: string): Promise<OrderPage> {
+  const query = new URLSearchParams()
+  if (params.status) query.set('status', params.status)
+  if (params.cursor) query.set('cursor', params.cursor)
+  if (params.limit) query.set('limit', String(params.limit))
+  if (params.q?.trim()) query.set('q', params.q.trim())
+  const qs = query.toString()
+  return request(`/api/orders${qs ? `?${qs}` : ''}`, orderListSchema, { token })
+}
+
+/** PATCH a status change; the Idempotency-Key makes a retried request apply once. */
+export async function patchOrderStatus(
+  id: string,
+  body: { status: OrderStatus; version: number },
+  token: string,
+  idempotencyKey: string,
+): Promise<Order> {
+  const response = await send(`/api/orders/${encodeURIComponent(id)}`, {
+    method: 'PATCH',
+    body,
+    token,
+    headers: { 'Idempotency-Key': idempotencyKey },
+  })
+  return validate(orderSchema, await readJson(response), response.status)
+}
+
+export async function getChanges(after: number, token: string): Promise<{ changes: OrderChange[]; cursor: number }> {
+  const body = await request(`/api/changes?after=${after}`, changesPageSchema, { token })
+  return { changes: body.changes as OrderChange[], cursor: nextChangesCursor(after, body.changes, body.cursor) }
+}

@@ -1,0 +1,41 @@
+/**
+ * The page's handle on its service worker: whoever controls the page, else the active worker
+ * of the registration once it is ready. Returns null rather than throwing where there is none.
+ */
+import type { SwMessage } from '../../shared/swProtocol'
+
+export const isServiceWorkerSupported = (): boolean => typeof navigator !== 'undefined' && 'serviceWorker' in navigator
+
+/** The worker to talk to, waiting at most `waitMs` for a registration to become ready. */
+export async function activeWorker(waitMs = 0): Promise<ServiceWorker | null> {
+  if (!isServiceWorkerSupported()) return null
+  const controller = navigator.serviceWorker.controller
+  if (controller) return controller
+  if (waitMs <= 0) return (await navigator.serviceWorker.getRegistration().catch(() => undefined))?.active ?? null
+  const ready = navigator.serviceWorker.ready.then((registration) => registration.active)
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs))
+  return Promise.race([ready, timeout]).catch(() => null)
+}
+
+/** Posts a message and waits for the reply on a MessageChannel; null on timeout or no worker. */
+export async function askWorker(worker: ServiceWorker, message: SwMessage, timeoutMs: number): Promise<unknown> {
+  const channel = new MessageChannel()
+  return new Promise<unknown>((resolve) => {
+    const timer = setTimeout(() => {
+      channel.port1.close()
+      resolve(null)
+    }, timeoutMs)
+    channel.port1.onmessage = (event: MessageEvent) => {
+      clearTimeout(timer)
+      channel.port1.close()
+      resolve(event.data)
+    }
+    worker.postMessage(message, [channel.port2])
+  })
+}
+
+/** Fire-and-forget message to the worker, if there is one (waiting up to `waitMs` for it). */
+export async function tellWorker(message: SwMessage, waitMs = 0): Promise<void> {
+  const worker = await activeWorker(waitMs)
+  worker?.postMessage(message)
+}

@@ -1,0 +1,56 @@
+/**
+ * The tab ↔ hub API carried by Comlink (or called directly when the hub lives in the page).
+ * Tab code imports this file with `import type` only, so no hub code reaches the page bundle.
+ * Every method answers with a value; nothing throws across the worker boundary: a
+ * rejection would surface in the other runtime as an unhandled error far from its cause.
+ * Where the hub runs and how tabs reach it: docs/architecture.md.
+ */
+import type { Ack, ServerEvent } from '../protocol'
+import type { HubStatus, Interest, PollOutcome, PollPlan } from './hubTypes'
+
+/** What a tab passes (Comlink-proxied) to receive events and status. */
+export interface HubListener {
+  /**
+   * `sentAt`: when the hub forwarded it, in `performance.timeOrigin + performance.now()` ms (a
+   * clock shared by the worker and the page), so the tab can measure the hub → tab hop.
+   */
+  onEvent(event: ServerEvent, sentAt?: number): void | Promise<void>
+  onStatus(status: HubStatus): void | Promise<void>
+  /**
+   * One fallback poll tick (docs/architecture.md, "The fallback poll"): the hub asks ONE tab to
+   * relay the plan to the service worker and reports what came back. Optional: a tab without it is never chosen.
+   */
+  onPollTick?(plan: PollPlan): Promise<PollOutcome>
+}
+
+export interface HelloRequest {
+  tabId: string
+  /** HUB_PROTOCOL_VERSION of the tab's build. */
+  protocol: number
+  /** config.buildId of the tab's build. */
+  build: string
+  /**
+   * The Web Lock the tab holds for its lifetime; the hub requests it and is granted it when the
+   * tab is gone. null when the tab has no Web Locks (then only `bye` on pagehide frees it).
+   */
+  lockName: string | null
+}
+
+export type HelloResult =
+  { ok: true; status: HubStatus } | { ok: false; error: { code: 'protocol_mismatch' | 'build_mismatch' | 'bad_request'; message: string } }
+
+export interface HubApi {
+  /** Registers a tab (again after a bfcache restore: same tabId, fresh listener). */
+  hello(request: HelloRequest, listener: HubListener): Promise<HelloResult>
+  watch(tabId: string, interest: Interest): Promise<Ack>
+  unwatch(tabId: string, interest: Interest): Promise<void>
+  /** Admin token or null: the hub reconnects with it and every tab sees the new status. */
+  setCredentials(token: string | null): Promise<void>
+  getStatus(): Promise<HubStatus>
+  /** The tab is (not) visible: visible tabs are preferred for relaying poll ticks. */
+  setVisibility(tabId: string, visible: boolean): Promise<void>
+  /** Runs a fallback poll tick now if the poll is active (foreground return, network back). */
+  pollNow(): Promise<void>
+  /** The tab is leaving (pagehide): frees its rooms and its listener now rather than at lock grant. */
+  bye(tabId: string): Promise<void>
+}

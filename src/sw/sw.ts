@@ -1,0 +1,24 @@
+/**
+ * Service worker entry (built as an iife: see vite.config.ts). One file per concern, wired here:
+ * precache.ts (app shell), navigation.ts (SPA fallback), lifecycle.ts (prompted updates),
+ * apiCache.ts (GET /api/*, network first), poll.ts (fallback poll, ticks from the hub),
+ * outbox.ts (offline admin writes, Background Sync), router.ts (window messages),
+ * notifications.ts (notification clicks; registers itself on import).
+ */
+import { setupApiCache } from './apiCache'
+import { setupLifecycle } from './lifecycle'
+import { setupNavigation } from './navigation'
+import { setupOutbox } from './outbox'
+import { setupPrecache } from './precache'
+import { setupMessages } from './router'
+import './notifications'
+
+declare const self: ServiceWorkerGlobalScope
+
+setupLifecycle()
+setupMessages(self)
+// Before workbox's routes: API requests are ours, everything else falls through to precache.
+setupApiCache(self)
+setupPrecache()
+setupNavigation()
+setupOutbox(self)
