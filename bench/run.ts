@@ -2,7 +2,9 @@
  * `npm run bench [-- part …]`: runs the benchmark parts (all by default), each writing its section
  * to bench/results/, then assembles BENCHMARKS.md. Parts: bundle, connections (+ browser memory),
  * fanout, pollcost, server, pagestart, auth; and, when named, `cluster` (needs PostgreSQL, Redis,
- * nginx) and `lighthouse` (about five minutes). Bounded: the default suite stays under ten minutes on 2 cores.
+ * nginx), `lighthouse` (about five minutes), `capacity` (one node's ramp to tens of thousands of
+ * watchers, several minutes), `capacity-knobs` and `artillery`. Bounded: the default suite stays
+ * under ten minutes on 2 cores.
  */
 import { assembleBenchmarks, writeSection, type Section } from './lib/report'
 import { startServer, type TestServer } from '../harness/server'
@@ -19,9 +21,14 @@ const PARTS: Record<string, () => Promise<Part>> = {
   auth: async () => (await import('./auth')).run,
   cluster: async () => (await import('./cluster')).run,
   lighthouse: async () => (await import('./lighthouse')).run,
+  capacity: async () => (await import('./capacity')).run,
+  artillery: async () => (await import('./artillery')).run,
+  'capacity-knobs': async () => (await import('./capacity-knobs')).run,
 }
-/** Run only when named: cluster needs PostgreSQL, Redis and nginx; lighthouse takes minutes. */
-const OPT_IN = new Set(['cluster', 'lighthouse'])
+/** Run only when named: cluster needs PostgreSQL, Redis and nginx; the others take minutes. */
+const OPT_IN = new Set(['cluster', 'lighthouse', 'capacity', 'artillery', 'capacity-knobs'])
+/** Parts that start their own server(s): the shared one would only take memory and a core's time. */
+const OWN_SERVER = new Set(['cluster', 'capacity', 'artillery', 'capacity-knobs'])
 
 // The bench places hundreds of orders and connects thousands of sockets from one address:
 // the abuse limits that protect a public server would otherwise throttle the measurement.
@@ -47,16 +54,16 @@ async function main(): Promise<void> {
   for (const name of names) {
     const started = performance.now()
     console.log(`\n▶ ${name}`)
-    const server = await startServer(BENCH_ENV)
+    const server = OWN_SERVER.has(name) ? undefined : await startServer(BENCH_ENV)
     try {
       const part = await (PARTS[name] as () => Promise<Part>)()
-      const result = await part(server)
+      const result = await part(server as TestServer)
       for (const section of Array.isArray(result) ? result : [result]) {
         writeSection(section, command)
         console.log(section.body.split('\n').filter((line) => line.startsWith('|')).join('\n'))
       }
     } finally {
-      await server.stop()
+      await server?.stop()
     }
     console.log(`  ${name}: ${((performance.now() - started) / 1000).toFixed(0)} s`)
   }

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { barChartSvg, type BarChart } from './chart'
 
 const RESULTS_DIR = path.resolve('bench/results')
-const ORDER = ['connections', 'fanout', 'pollcost', 'bundle', 'memory', 'server', 'pagestart', 'lighthouse', 'auth', 'cluster']
+const ORDER = ['connections', 'fanout', 'pollcost', 'bundle', 'memory', 'server', 'pagestart', 'lighthouse', 'auth', 'cluster', 'capacity', 'capacity-knobs', 'artillery']
 
 export interface Section {
   id: string
@@ -50,9 +50,10 @@ export function assembleBenchmarks(): void {
   files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
   const intro = `# Benchmarks
 
-Figures from \`npm run bench\` (all parts but cluster) or \`npm run bench -- <part>\` (parts: bundle,
+Figures from \`npm run bench\` (the parts not named below) or \`npm run bench -- <part>\` (parts: bundle,
 connections (with browser memory), fanout, pollcost, server, pagestart, auth; and, when named,
-lighthouse and cluster, which needs PostgreSQL, redis-server and nginx).
+lighthouse; cluster, which needs PostgreSQL, redis-server and nginx; capacity, one node's ramp to
+tens of thousands of watchers, and capacity-knobs; artillery, an outside tool's second opinion).
 Each section says when, where and with which command it was measured. Comparisons inside a section
 come from one run, side by side, so the machine's noise cancels out in the ratios; absolute
 numbers from these 2-core machines are noisy and only the ratios should be read across runs.

@@ -163,7 +163,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       const page = await orders.listChanges(db, after, limit)
       return { ...page, changes: page.changes.map(withEstimates) }
     },
-    stats: () => computeStats(db),
+    stats: () => computeStats(db, dialect),
     revokeToken: (jti, expiresAt) => revokeToken(db, jti, expiresAt),
     isTokenRevoked: (jti) => isTokenRevoked(db, jti),
     adminTokenState: (userId, jti) => adminTokenState(db, userId, jti),

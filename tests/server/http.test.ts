@@ -43,6 +43,15 @@ describe('health and metrics', () => {
     expect(metrics.text).not.toContain(order.id)
   })
 
+  it('exposes the gauges the sizing guide in deploy/README.md tells operators to watch', async () => {
+    const metrics = await api(server, '/metrics')
+    // Event-loop delay p99 since the previous scrape, CPU and memory of the process: the signals
+    // that say a node is full (see deploy/README.md, "How many watchers one node holds").
+    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_open_fds', 'process_max_fds']) {
+      expect(metrics.text).toMatch(new RegExp(`^${name} [0-9.e+-]+$`, 'm'))
+    }
+  })
+
   it('keeps metrics per server instance', async () => {
     const other = await startServer()
     try {
