@@ -17,10 +17,12 @@ const folder = (name, message) => ({ group: [`**/${name}/**`, `**/${name}`], mes
 const APP = folder('app', 'Only the tab (src/app) imports tab code.')
 const HUB = folder('hub', 'The hub is reached through its contract in src/shared, or hosted by src/app/realtime.')
 const SW = folder('sw', 'The service worker is reached by messages (src/shared/swProtocol.ts), never imported.')
-const SERVER_FROM_SRC = ['app', 'hub', 'sw', 'shared'].map((name) => ({
-  group: [`**/src/${name}/**`, `**/src/${name}`],
-  message: 'The server takes only the protocol (src/protocol) from src/.',
-})).concat({ group: ['**/src/config', '**/src/config.ts'], message: 'src/config.ts reads the browser build variables.' })
+const SERVER_FROM_SRC = ['app', 'hub', 'sw', 'shared']
+  .map((name) => ({
+    group: [`**/src/${name}/**`, `**/src/${name}`],
+    message: 'The server takes only the protocol (src/protocol) from src/.',
+  }))
+  .concat({ group: ['**/src/config', '**/src/config.ts'], message: 'src/config.ts reads the browser build variables.' })
 const restrict = (paths, patterns) => ['error', { paths, patterns }]
 
 export default tseslint.config(
@@ -52,7 +54,10 @@ export default tseslint.config(
   },
   { files: ['src/hub/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, [APP, SW]) } },
   { files: ['src/sw/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, [APP, HUB]) } },
-  { files: ['src/shared/**/*.ts', 'src/protocol/**/*.ts', 'src/config.ts'], rules: { 'no-restricted-imports': restrict(VUE, [APP, HUB, SW]) } },
+  {
+    files: ['src/shared/**/*.ts', 'src/protocol/**/*.ts', 'src/config.ts'],
+    rules: { 'no-restricted-imports': restrict(VUE, [APP, HUB, SW]) },
+  },
   { files: ['server/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, SERVER_FROM_SRC) } },
   prettier,
 )

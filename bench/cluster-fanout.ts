@@ -59,7 +59,14 @@ interface Result {
 }
 
 /** Connects `CLIENTS` admin sockets to `url` in batches, places `ORDERS` orders, measures. */
-async function scenario(label: string, url: string, postUrl: string, token: string, nodes: ClusterNode[], spreadAddresses: boolean): Promise<Result> {
+async function scenario(
+  label: string,
+  url: string,
+  postUrl: string,
+  token: string,
+  nodes: ClusterNode[],
+  spreadAddresses: boolean,
+): Promise<Result> {
   const sockets: Socket[] = []
   const sentAt = new Map<string, number>()
   const latencies: number[] = []
@@ -69,7 +76,13 @@ async function scenario(label: string, url: string, postUrl: string, token: stri
       const batch: Promise<void>[] = []
       for (let j = i; j < Math.min(i + BATCH, CLIENTS); j++) {
         const localAddress = spreadAddresses ? `127.0.0.${2 + (j % 253)}` : undefined
-        const socket = connectClient(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token }, ...(localAddress ? { localAddress } : {}) })
+        const socket = connectClient(url, {
+          transports: ['websocket'],
+          forceNew: true,
+          reconnection: false,
+          auth: { token },
+          ...(localAddress ? { localAddress } : {}),
+        })
         socket.on('newOrder', (change: { order: { customer: { name: string } } }) => {
           const at = sentAt.get(change.order.customer.name)
           if (at !== undefined) latencies.push(performance.now() - at)
@@ -145,7 +158,11 @@ async function main(): Promise<void> {
   try {
     nodes.push(...(await Promise.all([startNode({ env }), startNode({ env })])))
     nginx = await startNginx({ upstreamPorts: nodes.map((n) => n.port) })
-    const login = await fetch(`${nodes[0]!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })
+    const login = await fetch(`${nodes[0]!.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    })
     const { token } = (await login.json()) as { token: string }
 
     const results: Result[] = []
@@ -156,7 +173,9 @@ async function main(): Promise<void> {
     console.log('| scenario | sockets per node | p50 ms | p99 ms | max ms | missing | connect s |')
     console.log('| --- | --- | --- | --- | --- | --- | --- |')
     for (const r of results) {
-      console.log(`| ${r.label} | ${r.perNode.join(' / ')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.missing} of ${r.samples + r.missing} | ${r.connectSeconds.toFixed(1)} |`)
+      console.log(
+        `| ${r.label} | ${r.perNode.join(' / ')} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.max.toFixed(1)} | ${r.missing} of ${r.samples + r.missing} | ${r.connectSeconds.toFixed(1)} |`,
+      )
     }
   } finally {
     await nginx?.stop()

@@ -8,7 +8,10 @@ import { spawnSync } from 'node:child_process'
 import type { Section } from './lib/report'
 
 export async function run(): Promise<Section> {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cluster-fanout.ts', '--clients', '2000'], { encoding: 'utf8', timeout: 420_000 })
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bench/cluster-fanout.ts', '--clients', '2000'], {
+    encoding: 'utf8',
+    timeout: 420_000,
+  })
   if (result.status !== 0) throw new Error(`cluster-fanout failed (${result.status}):\n${result.stderr}`)
   const lines = result.stdout.split('\n')
   const start = lines.findIndex((line) => line.startsWith('Fan-out latency'))

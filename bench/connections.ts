@@ -95,7 +95,16 @@ function memorySection(heaps: Record<BenchMode, Heap[]>): Section {
   const rows = TAB_COUNTS.map((tabs, index) => {
     const cells = MODES.map((mode) => heaps[mode][index] as Heap)
     const [shared, leader, direct] = cells as [Heap, Heap, Heap]
-    return [String(tabs), mb(shared.tab), mb(shared.hub), mb(shared.total), mb(leader.total), mb(direct.tab), mb(direct.total), ratio(shared.total, direct.total)]
+    return [
+      String(tabs),
+      mb(shared.tab),
+      mb(shared.hub),
+      mb(shared.total),
+      mb(leader.total),
+      mb(direct.tab),
+      mb(direct.total),
+      ratio(shared.total, direct.total),
+    ]
   })
   const chart = saveChart('memory', {
     title: 'JS heap of all tabs + hub worker',

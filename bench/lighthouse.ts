@@ -82,7 +82,11 @@ async function lighthouse(url: string, preset: Preset, chromePath: string): Prom
       `--chrome-flags=${CHROME_FLAGS.join(' ')}`,
       ...(preset === 'desktop' ? ['--preset=desktop'] : []),
     ]
-    await execFileAsync(process.execPath, args, { env: { ...process.env, CHROME_PATH: chromePath }, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 })
+    await execFileAsync(process.execPath, args, {
+      env: { ...process.env, CHROME_PATH: chromePath },
+      timeout: 180_000,
+      maxBuffer: 16 * 1024 * 1024,
+    })
     const lhr = JSON.parse(readFileSync(output, 'utf8')) as LighthouseResult
     if (lhr.runtimeError) throw new Error(`lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`)
     const value = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN
@@ -182,7 +186,10 @@ export async function run(server: TestServer): Promise<Section> {
   const uncompressed = await startServer(UNCOMPRESSED_ENV)
   try {
     const servers: Record<Mode, TestServer> = { on: server, off: uncompressed }
-    const paths: Record<Mode, { tracking: string; storefront: string }> = { on: { tracking: '', storefront: '/' }, off: { tracking: '', storefront: '/' } }
+    const paths: Record<Mode, { tracking: string; storefront: string }> = {
+      on: { tracking: '', storefront: '/' },
+      off: { tracking: '', storefront: '/' },
+    }
     for (const mode of ['on', 'off'] as const) {
       const { order, trackingToken } = await placeOrder(servers[mode])
       paths[mode].tracking = trackingPath(order, trackingToken)
@@ -213,9 +220,11 @@ export async function run(server: TestServer): Promise<Section> {
           version = result.version
           const id = `${page.key}/${page.preset}/${mode}`
           results.set(id, [...(results.get(id) ?? []), result.figures])
-          console.log(`  ${page.name} (${page.preset}), compression ${mode}, run ${i + 1}: performance ${result.figures.score}, ` +
-            `FCP ${seconds(result.figures.fcp)}, LCP ${seconds(result.figures.lcp)}, TBT ${ms(result.figures.tbt)} ` +
-            `(${((performance.now() - started) / 1000).toFixed(0)} s)`)
+          console.log(
+            `  ${page.name} (${page.preset}), compression ${mode}, run ${i + 1}: performance ${result.figures.score}, ` +
+              `FCP ${seconds(result.figures.fcp)}, LCP ${seconds(result.figures.lcp)}, TBT ${ms(result.figures.tbt)} ` +
+              `(${((performance.now() - started) / 1000).toFixed(0)} s)`,
+          )
         }
       }
     }
@@ -258,7 +267,9 @@ export async function run(server: TestServer): Promise<Section> {
         `${median(on, 'score') - median(off, 'score') >= 0 ? '+' : ''}${median(on, 'score') - median(off, 'score')}`,
       ]
     })
-    const mobileTbt = [...results.entries()].filter(([id]) => id.includes('/mobile/')).flatMap(([, list]) => list.map((figures) => figures.tbt))
+    const mobileTbt = [...results.entries()]
+      .filter(([id]) => id.includes('/mobile/'))
+      .flatMap(([, list]) => list.map((figures) => figures.tbt))
     const tbtRange = { min: Math.min(...mobileTbt), max: Math.max(...mobileTbt) }
     const visitRows = (['on', 'off'] as const).map((mode) => [
       mode,

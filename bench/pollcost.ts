@@ -18,7 +18,13 @@ async function orderGets(server: TestServer): Promise<{ ok: number; notModified:
   const count = (status: string) =>
     text
       .split('\n')
-      .filter((line) => line.startsWith('http_requests_total{') && line.includes('method="GET"') && line.includes('route="/api/orders/:id"') && line.includes(`status="${status}"`))
+      .filter(
+        (line) =>
+          line.startsWith('http_requests_total{') &&
+          line.includes('method="GET"') &&
+          line.includes('route="/api/orders/:id"') &&
+          line.includes(`status="${status}"`),
+      )
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0)
   return { ok: count('200'), notModified: count('304') }
 }
@@ -35,7 +41,11 @@ async function responseBytes(server: TestServer, orderId: string, token: string)
 }
 
 async function setRealtime(server: TestServer, blocked: boolean): Promise<void> {
-  await fetch(`${server.url}/__test__/realtime`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ blocked }) })
+  await fetch(`${server.url}/__test__/realtime`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ blocked }),
+  })
 }
 
 export async function run(server: TestServer): Promise<Section> {
@@ -65,7 +75,14 @@ export async function run(server: TestServer): Promise<Section> {
       }
       const shared = cells['shared-worker'] ?? { rpm: Number.NaN, bytes: Number.NaN }
       const direct = cells.direct ?? { rpm: Number.NaN, bytes: Number.NaN }
-      rows.push([String(tabs), shared.rpm.toFixed(1), kb(shared.bytes), direct.rpm.toFixed(1), kb(direct.bytes), ratio(shared.rpm, direct.rpm)])
+      rows.push([
+        String(tabs),
+        shared.rpm.toFixed(1),
+        kb(shared.bytes),
+        direct.rpm.toFixed(1),
+        kb(direct.bytes),
+        ratio(shared.rpm, direct.rpm),
+      ])
     }
   } finally {
     await browser.close()

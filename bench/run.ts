@@ -60,7 +60,12 @@ async function main(): Promise<void> {
       const result = await part(server as TestServer)
       for (const section of Array.isArray(result) ? result : [result]) {
         writeSection(section, command)
-        console.log(section.body.split('\n').filter((line) => line.startsWith('|')).join('\n'))
+        console.log(
+          section.body
+            .split('\n')
+            .filter((line) => line.startsWith('|'))
+            .join('\n'),
+        )
       }
     } finally {
       await server?.stop()

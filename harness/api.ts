@@ -7,7 +7,11 @@ async function json<T>(response: Response): Promise<T> {
   return (await response.json()) as T
 }
 
-export async function placeOrder(server: TestServer, note?: string, name = 'Ada Lovelace'): Promise<{ order: Order; trackingToken: string }> {
+export async function placeOrder(
+  server: TestServer,
+  note?: string,
+  name = 'Ada Lovelace',
+): Promise<{ order: Order; trackingToken: string }> {
   const products = await json<Product[] | { products: Product[] }>(await fetch(`${server.url}/api/products`))
   const list = Array.isArray(products) ? products : products.products
   const first = list[0]
@@ -16,7 +20,11 @@ export async function placeOrder(server: TestServer, note?: string, name = 'Ada 
     await fetch(`${server.url}/api/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ items: [{ productId: first.id, quantity: 2 }], customer: { name, email: 'ada@example.com' }, ...(note ? { note } : {}) }),
+      body: JSON.stringify({
+        items: [{ productId: first.id, quantity: 2 }],
+        customer: { name, email: 'ada@example.com' },
+        ...(note ? { note } : {}),
+      }),
     }),
   )
 }

@@ -16,7 +16,9 @@ for (const [surface, limit] of Object.entries(budget.gzipBytes)) {
   }
   const ok = size <= limit
   failed ||= !ok
-  console.log(`  ${ok ? 'ok  ' : 'OVER'} ${surface.padEnd(14)} ${(size / 1024).toFixed(1).padStart(6)} kB gzip (budget ${(limit / 1024).toFixed(1)} kB)`)
+  console.log(
+    `  ${ok ? 'ok  ' : 'OVER'} ${surface.padEnd(14)} ${(size / 1024).toFixed(1).padStart(6)} kB gzip (budget ${(limit / 1024).toFixed(1)} kB)`,
+  )
 }
 if (measured.pageHasSocketClient) {
   console.error('  socket.io-client is in the page bundle: it belongs in the hub worker chunk only')

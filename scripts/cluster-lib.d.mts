@@ -1,7 +1,10 @@
 // Types for cluster-lib.mjs (used from the TypeScript cluster tests and the fan-out bench).
 export declare const ROOT: string
 /** Resolves with the first truthy value of `check()`. */
-export declare function waitFor<T>(check: () => T | Promise<T>, options?: { timeoutMs?: number; intervalMs?: number; message?: string }): Promise<Exclude<T, null | undefined | false | 0 | "">>
+export declare function waitFor<T>(
+  check: () => T | Promise<T>,
+  options?: { timeoutMs?: number; intervalMs?: number; message?: string },
+): Promise<Exclude<T, null | undefined | false | 0 | ''>>
 export declare function freePort(): Promise<number>
 export declare function findNginx(): string | null
 export declare function findRedisServer(): string | null

@@ -81,11 +81,23 @@ export async function startNode({ port, env = {}, readyTimeoutMs = 90_000 } = {}
   const nodePort = port ?? (await freePort())
   const url = `http://127.0.0.1:${nodePort}`
   // ALLOWED_HOSTS: nginx passes the client's Host (its own port, not the node's) on.
-  const fullEnv = { ...process.env, HOST: '127.0.0.1', ORDERLINE_LOG: '0', TRUST_PROXY: '127.0.0.1', ALLOWED_HOSTS: '127.0.0.1,localhost', ...env, PORT: String(nodePort) }
+  const fullEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    ORDERLINE_LOG: '0',
+    TRUST_PROXY: '127.0.0.1',
+    ALLOWED_HOSTS: '127.0.0.1,localhost',
+    ...env,
+    PORT: String(nodePort),
+  }
   let child
   let tracked
   const launch = async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], { cwd: ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], {
+      cwd: ROOT,
+      env: fullEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     tracked = track(child, `node :${nodePort}`)
     try {
       await waitFor(
@@ -134,7 +146,9 @@ export async function startRedis({ port } = {}) {
   let child
   let tracked
   const launch = async () => {
-    child = spawn(binary, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = spawn(binary, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     tracked = track(child, `redis :${redisPort}`)
     await waitFor(() => tracked.output().includes('Ready to accept connections'), { timeoutMs: 10_000, message: `redis on ${redisPort}` })
   }
@@ -158,11 +172,19 @@ export async function startRedis({ port } = {}) {
  * deploy/nginx.conf with local ports: `listen` on 127.0.0.1:<listenPort> and one upstream line per
  * node port, wrapped in a main config whose pid, logs and temp files live in `prefix`.
  */
-export function renderNginxConfig({ listenPort, upstreamPorts, prefix, site = readFileSync(path.join(ROOT, 'deploy/nginx.conf'), 'utf8') }) {
+export function renderNginxConfig({
+  listenPort,
+  upstreamPorts,
+  prefix,
+  site = readFileSync(path.join(ROOT, 'deploy/nginx.conf'), 'utf8'),
+}) {
   const upstreams = upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=3s;`).join('\n')
   let rendered = site.replace(/^\s*server 127\.0\.0\.1:\d+[^;\n]*;\n/gm, '')
-  if (!/hash \$remote_addr consistent;/.test(rendered) || !/listen 80;/.test(rendered)) throw new Error('deploy/nginx.conf changed shape: update renderNginxConfig')
-  rendered = rendered.replace(/(hash \$remote_addr consistent;\n)/, `$1\n${upstreams}\n`).replace(/listen 80;/, `listen 127.0.0.1:${listenPort};`)
+  if (!/hash \$remote_addr consistent;/.test(rendered) || !/listen 80;/.test(rendered))
+    throw new Error('deploy/nginx.conf changed shape: update renderNginxConfig')
+  rendered = rendered
+    .replace(/(hash \$remote_addr consistent;\n)/, `$1\n${upstreams}\n`)
+    .replace(/listen 80;/, `listen 127.0.0.1:${listenPort};`)
   // Every local client shares 127.0.0.1, and the benches open thousands of sockets on purpose.
   rendered = rendered.replace(/limit_conn orderline_conn \d+;/, 'limit_conn orderline_conn 65535;')
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0

@@ -16,7 +16,11 @@ import { ROOT, findNginx, startNginx, startNode } from './cluster-lib.mjs'
 import { PG_ADMIN_URL, PG_HELP, pgReachable } from './pg.mjs'
 
 const { values } = parseArgs({
-  options: { nodes: { type: 'string', default: '2' }, port: { type: 'string', default: process.env.PORT ?? '8080' }, 'no-build': { type: 'boolean', default: false } },
+  options: {
+    nodes: { type: 'string', default: '2' },
+    port: { type: 'string', default: process.env.PORT ?? '8080' },
+    'no-build': { type: 'boolean', default: false },
+  },
 })
 const nodeCount = Number(values.nodes)
 const port = Number(values.port)
@@ -31,7 +35,8 @@ function fail(message) {
 
 async function databaseUrl() {
   if (process.env.DATABASE_URL) {
-    if (!/^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL)) fail('DATABASE_URL must be a postgres:// URL: several nodes cannot share a SQLite file.')
+    if (!/^postgres(ql)?:\/\//i.test(process.env.DATABASE_URL))
+      fail('DATABASE_URL must be a postgres:// URL: several nodes cannot share a SQLite file.')
     return process.env.DATABASE_URL
   }
   if (!(await pgReachable())) fail(PG_HELP)
@@ -48,7 +53,11 @@ async function databaseUrl() {
 const staticDir = path.resolve(ROOT, process.env.STATIC_DIR ?? 'dist')
 if (!values['no-build'] && !existsSync(path.join(staticDir, 'index.html'))) {
   console.log('[cluster] no build found: building the app (vite build)…')
-  const build = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', staticDir, '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' })
+  const build = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', staticDir, '--logLevel', 'warn'],
+    { cwd: ROOT, stdio: 'inherit' },
+  )
   if (build.status !== 0) fail('the build failed; see the errors above.')
 }
 

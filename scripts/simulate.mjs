@@ -8,7 +8,18 @@
 import { parseArgs } from 'node:util'
 
 const NEXT = { placed: 'confirmed', confirmed: 'preparing', preparing: 'out_for_delivery', out_for_delivery: 'delivered' }
-const NAMES = ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth', 'Margaret Hamilton', 'Ken Thompson', 'Radia Perlman', 'Tim Berners-Lee']
+const NAMES = [
+  'Ada Lovelace',
+  'Alan Turing',
+  'Grace Hopper',
+  'Edsger Dijkstra',
+  'Barbara Liskov',
+  'Donald Knuth',
+  'Margaret Hamilton',
+  'Ken Thompson',
+  'Radia Perlman',
+  'Tim Berners-Lee',
+]
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +37,9 @@ const { values } = parseArgs({
 })
 
 if (values.help) {
-  console.log('usage: npm run simulate -- [--url URL] [--rate orders/s] [--advance changes/s] [--duration s] [--max-orders n] [--email E --password P] [--quiet]')
+  console.log(
+    'usage: npm run simulate -- [--url URL] [--rate orders/s] [--advance changes/s] [--duration s] [--max-orders n] [--email E --password P] [--quiet]',
+  )
   process.exit(0)
 }
 
@@ -70,7 +83,10 @@ async function call(path, init = {}) {
   return { status: response.status, body }
 }
 
-const login = await call('/api/auth/login', { method: 'POST', body: JSON.stringify({ email: values.email, password: values.password }) }).catch((error) => {
+const login = await call('/api/auth/login', {
+  method: 'POST',
+  body: JSON.stringify({ email: values.email, password: values.password }),
+}).catch((error) => {
   console.error(`cannot reach ${base}: ${error.message}`)
   process.exit(1)
 })
@@ -92,7 +108,10 @@ const counts = { placed: 0, advanced: 0, rejected: 0, errors: 0 }
 const pick = (list) => list[Math.floor(Math.random() * list.length)]
 
 async function placeOne() {
-  const items = Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => ({ productId: pick(catalogue).id, quantity: 1 + Math.floor(Math.random() * 3) }))
+  const items = Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => ({
+    productId: pick(catalogue).id,
+    quantity: 1 + Math.floor(Math.random() * 3),
+  }))
   const name = pick(NAMES)
   const email = `${name.split(' ')[0].toLowerCase()}.${Math.floor(Math.random() * 1000)}@example.com`
   const res = await call('/api/orders', { method: 'POST', body: JSON.stringify({ items, customer: { name, email } }) })
@@ -103,7 +122,9 @@ async function placeOne() {
     log(`placed  #${order.number} ${name} ${(order.totalCents / 100).toFixed(2)}`)
   } else {
     counts[res.status === 429 ? 'rejected' : 'errors']++
-    log(`place failed: ${res.status} ${res.body?.error?.code ?? ''}${res.status === 429 ? ' (raise ORDERLINE_ORDER_RATE_LIMIT on the server)' : ''}`)
+    log(
+      `place failed: ${res.status} ${res.body?.error?.code ?? ''}${res.status === 429 ? ' (raise ORDERLINE_ORDER_RATE_LIMIT on the server)' : ''}`,
+    )
   }
 }
 
@@ -111,7 +132,11 @@ async function advanceOne() {
   if (open.size === 0) return
   const order = pick([...open.values()])
   const status = Math.random() < cancelRatio ? 'cancelled' : NEXT[order.status]
-  const res = await call(`/api/orders/${order.id}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ status, version: order.version }) })
+  const res = await call(`/api/orders/${order.id}`, {
+    method: 'PATCH',
+    headers: auth,
+    body: JSON.stringify({ status, version: order.version }),
+  })
   if (res.status === 200) {
     counts.advanced++
     if (status === 'delivered' || status === 'cancelled') open.delete(order.id)
@@ -161,5 +186,7 @@ await Promise.all([
   every(rate, placeOne, until, () => !stopping && counts.placed + counts.rejected + counts.errors < maxOrders),
   every(advanceRate, advanceOne, until, () => !stopping),
 ])
-console.log(`[simulate] done: ${counts.placed} placed, ${counts.advanced} status changes, ${counts.rejected} rate-limited, ${counts.errors} errors`)
+console.log(
+  `[simulate] done: ${counts.placed} placed, ${counts.advanced} status changes, ${counts.rejected} rate-limited, ${counts.errors} errors`,
+)
 process.exit(counts.errors > 0 ? 1 : 0)

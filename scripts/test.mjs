@@ -9,7 +9,12 @@ import { SERVER_ON_POSTGRES, UNIT_AND_SERVER } from './test-suites.mjs'
 const vite = 'node_modules/vite/bin/vite.js'
 const steps = [
   // ESLint (with the runtime import boundaries), Prettier and knip: the cheapest signal first.
-  ['lint', ['node_modules/eslint/bin/eslint.js', '.'], ['node_modules/prettier/bin/prettier.cjs', '--check', '.'], ['node_modules/knip/bin/knip.js']],
+  [
+    'lint',
+    ['node_modules/eslint/bin/eslint.js', '.'],
+    ['node_modules/prettier/bin/prettier.cjs', '--check', '.'],
+    ['node_modules/knip/bin/knip.js'],
+  ],
   ['type check', ['node_modules/vue-tsc/bin/vue-tsc.js', '--build']],
   ['unit + server tests', UNIT_AND_SERVER],
   ['server tests on PostgreSQL', SERVER_ON_POSTGRES],

@@ -112,7 +112,8 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     // DNS rebinding: a page on another name that resolves here must not get answers (421). The raw
     // Host header, never X-Forwarded-Host: the proxy passes the client's Host on (deploy/nginx.conf).
     app.addHook('onRequest', async (request, reply) => {
-      if (!hostAllowed(request.headers.host)) return sendError(reply, 421, 'misdirected_request', 'This server does not serve that host name.')
+      if (!hostAllowed(request.headers.host))
+        return sendError(reply, 421, 'misdirected_request', 'This server does not serve that host name.')
     })
     // Source maps hold the whole source: built (npm run build keeps them) but not served in production.
     if (cfg.production) {
@@ -197,12 +198,15 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
       queueLimit: cfg.pushQueueLimit,
       onError: (error) => app.log.error({ err: error }, 'push failed'),
       onOutcome: (outcome, detail) => {
-        if (outcome !== 'sent') app.log.info({ outcome, orderId: detail.orderId, status: detail.status, attempt: detail.attempt }, 'push outcome')
+        if (outcome !== 'sent')
+          app.log.info({ outcome, orderId: detail.orderId, status: detail.status, attempt: detail.attempt }, 'push outcome')
       },
     })
     push = pushSender
     // Subscriptions a stopped node left on finished orders (their final push never ran).
-    store.pruneFinishedPushSubscriptions(new Date(Date.now() - 60 * 60_000)).catch((error: unknown) => app.log.error({ err: error }, 'push prune failed'))
+    store
+      .pruneFinishedPushSubscriptions(new Date(Date.now() - 60 * 60_000))
+      .catch((error: unknown) => app.log.error({ err: error }, 'push prune failed'))
     // The push follows the broadcast, on the node that committed the change and only there.
     const pushingPublisher: Publisher = {
       ...publisher,
@@ -262,4 +266,3 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     },
   }
 }
-

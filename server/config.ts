@@ -130,9 +130,13 @@ function parseLimit(raw: string | undefined, fallback: number, name = 'ORDERLINE
 /** `example.com`, `example.com:8443`, `[::1]:3000`: lower-cased; anything else is a start-up error. */
 function parseHosts(raw: string | undefined): string[] | null {
   if (raw === undefined || raw.trim() === '') return null
-  const hosts = raw.split(',').map((entry) => entry.trim().toLowerCase()).filter((entry) => entry.length > 0)
+  const hosts = raw
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase())
+    .filter((entry) => entry.length > 0)
   for (const host of hosts) {
-    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host)) throw new ConfigError(`ALLOWED_HOSTS: "${host}" is not a host name or host:port`)
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/.test(host))
+      throw new ConfigError(`ALLOWED_HOSTS: "${host}" is not a host name or host:port`)
   }
   return hosts
 }
@@ -208,7 +212,8 @@ export function loadConfig(env: Env = process.env): ServerConfig {
   if ('error' in connectSrc) throw new ConfigError(connectSrc.error)
   const vapid = parseVapid(env)
   const pushAllowInsecure = env.ORDERLINE_PUSH_ALLOW_INSECURE === '1'
-  if (pushAllowInsecure && production) throw new ConfigError('ORDERLINE_PUSH_ALLOW_INSECURE=1 is for tests and refused when NODE_ENV=production.')
+  if (pushAllowInsecure && production)
+    throw new ConfigError('ORDERLINE_PUSH_ALLOW_INSECURE=1 is for tests and refused when NODE_ENV=production.')
 
   return {
     port: parsePort(env.PORT),
@@ -216,7 +221,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     databaseUrl: env.DATABASE_URL || DEFAULT_SQLITE_FILE,
     redisUrl: parseRedisUrl(env.REDIS_URL),
     allowedOrigins: parseOrigins(env.ALLOWED_ORIGINS),
-    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0),
+    trustProxy: (env.TRUST_PROXY ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry.length > 0),
     jwtSecret,
     jwtSecretGenerated,
     adminEmail: env.ADMIN_EMAIL || DEFAULT_ADMIN_EMAIL,
@@ -239,7 +247,10 @@ export function loadConfig(env: Env = process.env): ServerConfig {
     allowedHosts: parseHosts(env.ALLOWED_HOSTS),
     requestTimeoutMs,
     // Node refuses a headers timeout above the request timeout.
-    headersTimeoutMs: Math.min(parseLimit(env.ORDERLINE_HEADERS_TIMEOUT_MS, 10_000, 'ORDERLINE_HEADERS_TIMEOUT_MS') || 10_000, requestTimeoutMs),
+    headersTimeoutMs: Math.min(
+      parseLimit(env.ORDERLINE_HEADERS_TIMEOUT_MS, 10_000, 'ORDERLINE_HEADERS_TIMEOUT_MS') || 10_000,
+      requestTimeoutMs,
+    ),
     connectionsPerIp: parseLimit(env.ORDERLINE_CONNECTIONS_PER_IP, 100, 'ORDERLINE_CONNECTIONS_PER_IP'),
     socketsPerIp: parseLimit(env.ORDERLINE_SOCKETS_PER_IP, 50, 'ORDERLINE_SOCKETS_PER_IP'),
     metricsToken: env.METRICS_TOKEN || null,

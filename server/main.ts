@@ -10,8 +10,11 @@ async function main(): Promise<void> {
   const server = await createServer(config)
 
   const lines = [`Orderline is listening on ${server.url}`]
-  lines.push(`Admin login: ${config.adminEmail} / ${config.adminPassword === DEMO_ADMIN_PASSWORD ? DEMO_ADMIN_PASSWORD : '(ADMIN_PASSWORD)'}`)
-  if (config.jwtSecretGenerated) lines.push('JWT_SECRET is not set: using a random secret, so admin sessions end when the process restarts.')
+  lines.push(
+    `Admin login: ${config.adminEmail} / ${config.adminPassword === DEMO_ADMIN_PASSWORD ? DEMO_ADMIN_PASSWORD : '(ADMIN_PASSWORD)'}`,
+  )
+  if (config.jwtSecretGenerated)
+    lines.push('JWT_SECRET is not set: using a random secret, so admin sessions end when the process restarts.')
   console.log(lines.join('\n'))
 
   let stopping = false

@@ -67,7 +67,13 @@ export async function adminSession(url: string, email: string, password: string)
   return (await response.json()) as { token: string; user: unknown }
 }
 
-export async function openTabs(context: BrowserContext, count: number, url: string, state = 'live', ready = '[data-testid="order-status"]'): Promise<Page[]> {
+export async function openTabs(
+  context: BrowserContext,
+  count: number,
+  url: string,
+  state = 'live',
+  ready = '[data-testid="order-status"]',
+): Promise<Page[]> {
   const pages: Page[] = []
   for (let i = 0; i < count; i++) {
     const page = await context.newPage()
@@ -100,7 +106,9 @@ export async function sharedWorkerHeaps(browser: Browser): Promise<number[]> {
     const { targetInfos } = (await cdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string }[] }
     const heaps: number[] = []
     for (const target of targetInfos.filter((info) => info.type === 'shared_worker')) {
-      const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false })) as { sessionId: string }
+      const { sessionId } = (await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false })) as {
+        sessionId: string
+      }
       let nextId = 1
       const call = (method: string) =>
         new Promise<Record<string, unknown>>((resolve, reject) => {

@@ -45,11 +45,15 @@ export function barChartSvg(chart: BarChart): string {
       const barHeight = (value / max) * plotHeight
       const x = groupX + seriesIndex * barWidth
       const y = top + plotHeight - barHeight
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barWidth - 4).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${COLOURS[seriesIndex % COLOURS.length]}"/>`)
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(barWidth - 4).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${COLOURS[seriesIndex % COLOURS.length]}"/>`,
+      )
       const label = value >= 100 ? Math.round(value).toString() : value.toFixed(1)
       parts.push(`<text x="${(x + (barWidth - 4) / 2).toFixed(1)}" y="${(y - 4).toFixed(1)}" text-anchor="middle">${label}</text>`)
     })
-    parts.push(`<text x="${(groupX + (chart.series.length * barWidth) / 2).toFixed(1)}" y="${height - 18}" text-anchor="middle">${escape(group)}</text>`)
+    parts.push(
+      `<text x="${(groupX + (chart.series.length * barWidth) / 2).toFixed(1)}" y="${height - 18}" text-anchor="middle">${escape(group)}</text>`,
+    )
   })
   parts.push('</svg>')
   return parts.join('\n')

@@ -9,8 +9,16 @@ export interface Fleet {
   close(): Promise<void>
 }
 
-export async function startFleet(url: string, count: number, targets: { orderId: string; token: string }[], timeoutMs = 180_000): Promise<Fleet> {
-  const child: ChildProcess = fork(path.resolve('bench/lib/fleet-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+export async function startFleet(
+  url: string,
+  count: number,
+  targets: { orderId: string; token: string }[],
+  timeoutMs = 180_000,
+): Promise<Fleet> {
+  const child: ChildProcess = fork(path.resolve('bench/lib/fleet-child.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const next = <T>(type: string) =>
     new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`fleet: no ${type} within ${timeoutMs} ms`)), timeoutMs)

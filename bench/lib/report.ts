@@ -9,7 +9,21 @@ import path from 'node:path'
 import { barChartSvg, type BarChart } from './chart'
 
 const RESULTS_DIR = path.resolve('bench/results')
-const ORDER = ['connections', 'fanout', 'pollcost', 'bundle', 'memory', 'server', 'pagestart', 'lighthouse', 'auth', 'cluster', 'capacity', 'capacity-knobs', 'artillery']
+const ORDER = [
+  'connections',
+  'fanout',
+  'pollcost',
+  'bundle',
+  'memory',
+  'server',
+  'pagestart',
+  'lighthouse',
+  'auth',
+  'cluster',
+  'capacity',
+  'capacity-knobs',
+  'artillery',
+]
 
 export interface Section {
   id: string

@@ -62,7 +62,12 @@ function envelope(code: string, message: string): string {
   return JSON.stringify({ error: { code, message } } satisfies ApiErrorBody)
 }
 
-const REASONS: Record<number, string> = { 403: 'Forbidden', 421: 'Misdirected Request', 429: 'Too Many Requests', 503: 'Service Unavailable' }
+const REASONS: Record<number, string> = {
+  403: 'Forbidden',
+  421: 'Misdirected Request',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+}
 
 /** A whole HTTP/1.1 error answer for a raw socket (before HTTP parsing, or on an upgrade). */
 function rawErrorResponse(status: number, code: string, message: string): string {
@@ -85,7 +90,11 @@ function refuseSocket(socket: Socket, response: string): void {
 export function refuseEngineRequest(request: IncomingMessage, res: unknown, status: number, code: string, message: string): void {
   if (res instanceof ServerResponse) {
     const body = envelope(code, message)
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' })
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    })
     res.end(body)
     return
   }

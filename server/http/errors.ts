@@ -63,7 +63,8 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const status = typeof error.statusCode === 'number' ? error.statusCode : 500
     if (status >= 400 && status < 500) {
       // JSON.parse errors carry statusCode 400 but no Fastify code.
-      const code = (error.code && FASTIFY_CODES[error.code]) || (error instanceof SyntaxError ? 'invalid_json' : STATUS_CODES[status]) || 'bad_request'
+      const code =
+        (error.code && FASTIFY_CODES[error.code]) || (error instanceof SyntaxError ? 'invalid_json' : STATUS_CODES[status]) || 'bad_request'
       return sendError(reply, status, code, error.message)
     }
     request.log.error({ err: error }, 'unhandled error')
@@ -100,7 +101,9 @@ export function handleClientError(error: NodeJS.ErrnoException, socket: Socket):
         : [400, 'Bad Request', 'bad_request', 'The request is not valid HTTP.']
   const body = JSON.stringify({ error: { code, message } } satisfies ApiErrorBody)
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`)
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`,
+    )
   }
   socket.destroy(error)
 }

@@ -10,7 +10,10 @@ import type { OrderlineServer, OrderlineSocket } from '../realtime/types'
 import type { Auth } from './auth'
 import { createRateLimiter } from './rateLimit'
 
-export const RATE_LIMITED_ACK: Ack = { ok: false, error: { code: 'rate_limited', message: 'Too many requests on this connection; slow down.' } }
+export const RATE_LIMITED_ACK: Ack = {
+  ok: false,
+  error: { code: 'rate_limited', message: 'Too many requests on this connection; slow down.' },
+}
 
 export interface SocketEventLimits {
   /** Sustained events per second per connection; 0 turns the budget off. */
@@ -33,7 +36,11 @@ function lastFunction(args: unknown[]): ((value: Ack) => void) | undefined {
  * out of place, and the client waited forever (both found by the fuzz tests).
  */
 export function limitSocketEvents(socket: OrderlineSocket, limits: SocketEventLimits, knownEvents: ReadonlySet<string>): void {
-  const budget = createRateLimiter({ limit: limits.burst, windowMs: (limits.burst / Math.max(limits.eventsPerSecond, 1e-9)) * 1000, maxKeys: 1 })
+  const budget = createRateLimiter({
+    limit: limits.burst,
+    windowMs: (limits.burst / Math.max(limits.eventsPerSecond, 1e-9)) * 1000,
+    maxKeys: 1,
+  })
   const unlimited = limits.eventsPerSecond <= 0 || limits.burst <= 0
   socket.use((packet, next) => {
     const [event, ...args] = packet as unknown[]
@@ -79,7 +86,8 @@ export function guardSessionRecovery(io: OrderlineServer, auth: Pick<Auth, 'isRe
   // The adapter is asked for the session without the handshake's credential; the namespace call
   // that asks it has both, so the credential travels alongside, per handshake.
   const presented = new AsyncLocalStorage<{ token: unknown }>()
-  namespace._createSocket = (client, handshakeAuth) => presented.run({ token: handshakeAuth?.token }, () => createSocket(client, handshakeAuth))
+  namespace._createSocket = (client, handshakeAuth) =>
+    presented.run({ token: handshakeAuth?.token }, () => createSocket(client, handshakeAuth))
   adapter.restoreSession = async (pid, offset) => {
     const token = presented.getStore()?.token
     const session = await restore(pid, offset)

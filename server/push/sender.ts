@@ -117,7 +117,12 @@ export function createPushSender(options: PushSenderOptions): PushSender {
 
   const pendingCount = () => queue.length + waiting.size + active
   const report = (outcome: PushOutcome, job: Job, status?: number) =>
-    options.onOutcome?.(outcome, { orderId: job.orderId, endpoint: job.subscription.endpoint, attempt: job.attempt, ...(status === undefined ? {} : { status }) })
+    options.onOutcome?.(outcome, {
+      orderId: job.orderId,
+      endpoint: job.subscription.endpoint,
+      attempt: job.attempt,
+      ...(status === undefined ? {} : { status }),
+    })
 
   const checkIdle = () => {
     if (preparing > 0 || pendingCount() > 0) return

@@ -196,17 +196,20 @@ function guardEngineRequests(io: OrderlineServer, options: RealtimeOptions): voi
   }
   ;(io.engine as unknown as { middlewares: EngineMiddleware[] }).middlewares.unshift(guard)
   if (cap <= 0) return
-  io.engine.on('connection', (socket: { request: IncomingMessage; once(event: 'close', listener: () => void): unknown; close(): unknown }) => {
-    const address = options.clientAddress(socket.request)
-    const count = (open.get(address) ?? 0) + 1
-    open.set(address, count)
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1
-      if (left > 0) open.set(address, left)
-      else open.delete(address)
-    })
-    if (count > cap) socket.close()
-  })
+  io.engine.on(
+    'connection',
+    (socket: { request: IncomingMessage; once(event: 'close', listener: () => void): unknown; close(): unknown }) => {
+      const address = options.clientAddress(socket.request)
+      const count = (open.get(address) ?? 0) + 1
+      open.set(address, count)
+      socket.once('close', () => {
+        const left = (open.get(address) ?? 1) - 1
+        if (left > 0) open.set(address, left)
+        else open.delete(address)
+      })
+      if (count > cap) socket.close()
+    },
+  )
 }
 
 /**

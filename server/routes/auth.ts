@@ -24,7 +24,11 @@ export function registerAuthRoutes(app: FastifyInstance, { store, auth, io, conf
     const body = parseWith(loginBodySchema, request.body)
     const account = body.email.trim().toLowerCase()
     if (accountLimit.limit > 0) {
-      refuseWhenLimited(await store.takeLoginToken(account, accountLimit), reply, 'Too many sign-in attempts for this account; try again later.')
+      refuseWhenLimited(
+        await store.takeLoginToken(account, accountLimit),
+        reply,
+        'Too many sign-in attempts for this account; try again later.',
+      )
     }
     const authenticated = await store.authenticate(body.email, body.password)
     if (!authenticated) throw new ApiError(401, 'invalid_credentials', 'Email or password is wrong.')

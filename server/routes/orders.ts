@@ -45,7 +45,7 @@ const NOT_FOUND_MESSAGE = 'No such order, or this token does not grant access to
  */
 async function readableOrder(ctx: AppContext, request: FastifyRequest, id: string): Promise<Order> {
   const token = bearerToken(request)
-  if (!token) throw new ApiError(401, 'unauthorized', 'An admin token or the order\'s tracking token is required.')
+  if (!token) throw new ApiError(401, 'unauthorized', "An admin token or the order's tracking token is required.")
   if (looksLikeJwt(token)) {
     const claims = await ctx.auth.verify(token)
     if (!claims) throw new ApiError(401, 'invalid_token', 'The bearer token is invalid, expired or revoked.')
@@ -95,7 +95,12 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void
     const { id } = parseWith(orderIdParamsSchema, request.params)
     const order = await readableOrder(ctx, request, id)
     if (matchesIfNoneMatch(request.headers['if-none-match'], etagOf(order))) {
-      return reply.code(304).header('etag', etagOf(order)).header('cache-control', 'private, no-cache').header('vary', 'Authorization').send()
+      return reply
+        .code(304)
+        .header('etag', etagOf(order))
+        .header('cache-control', 'private, no-cache')
+        .header('vary', 'Authorization')
+        .send()
     }
     return sendOrder(reply, order)
   })
@@ -134,7 +139,13 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void
       case 'not_found':
         return sendError(reply, 404, 'not_found', 'No such order.')
       case 'version_conflict':
-        return sendError(reply, 409, 'version_conflict', `The order is at version ${result.current.version}, not ${body.version}.`, result.current)
+        return sendError(
+          reply,
+          409,
+          'version_conflict',
+          `The order is at version ${result.current.version}, not ${body.version}.`,
+          result.current,
+        )
       case 'illegal_transition':
         return sendError(
           reply,

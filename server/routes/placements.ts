@@ -23,7 +23,13 @@ async function placementScope(ctx: AppContext, request: FastifyRequest): Promise
 }
 
 /** Answers the checkout; the route has already parsed the body and the key. */
-export async function placeOrderOnce(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, body: PlaceOrderBody, key: string): Promise<FastifyReply> {
+export async function placeOrderOnce(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: PlaceOrderBody,
+  key: string,
+): Promise<FastifyReply> {
   const result = await ctx.store.placeOrderOnce(body, { scope: await placementScope(ctx, request), key })
   switch (result.kind) {
     case 'unknown_product':

@@ -27,11 +27,11 @@ const NOT_FOUND_MESSAGE = 'No such order, or this token does not grant access to
  */
 async function customerOrder(ctx: AppContext, request: FastifyRequest, id: string): Promise<Order> {
   const token = bearerToken(request)
-  if (!token) throw new ApiError(401, 'unauthorized', 'The order\'s tracking token is required.')
+  if (!token) throw new ApiError(401, 'unauthorized', "The order's tracking token is required.")
   if (looksLikeJwt(token)) {
     const claims = await ctx.auth.verify(token)
     if (!claims) throw new ApiError(401, 'invalid_token', 'The bearer token is invalid, expired or revoked.')
-    throw new ApiError(403, 'tracking_token_required', 'Push subscriptions are made with the order\'s tracking token, not an admin token.')
+    throw new ApiError(403, 'tracking_token_required', "Push subscriptions are made with the order's tracking token, not an admin token.")
   }
   if (!tokenSchema.safeParse(token).success) throw new ApiError(404, 'not_found', NOT_FOUND_MESSAGE)
   const order = await ctx.store.getOrderWithToken(id, token)
@@ -66,7 +66,8 @@ export function registerPushRoutes(app: FastifyInstance, ctx: AppContext, push: 
     const order = await customerOrder(ctx, request, id)
     const body = parseWith(pushSubscriptionBodySchema, request.body)
     if (!isP256Point(body.keys.p256dh)) throw new ApiError(400, 'invalid_push_keys', 'keys.p256dh: not a point on the P-256 curve')
-    if (isTerminal(order.status)) throw new ApiError(409, 'order_closed', `The order is ${order.status}: there are no more updates to push.`)
+    if (isTerminal(order.status))
+      throw new ApiError(409, 'order_closed', `The order is ${order.status}: there are no more updates to push.`)
     const check = await checkPushEndpoint(body.endpoint, push.policy)
     if (!check.ok) throw new ApiError(422, check.code, check.message)
 

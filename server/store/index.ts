@@ -26,7 +26,6 @@ import type { ScryptParams } from './passwords'
 import { adminTokenState, authenticate, bumpTokenGeneration, ensureAdmin } from './users'
 import type { AdminTokenState, AuthenticatedUser, EnsureAdminResult } from './users'
 
-
 export interface StoreOptions {
   databaseUrl: string
   adminEmail: string
@@ -57,7 +56,12 @@ export interface Store {
   placeOrderOnce(body: PlaceOrderBody, key: PlacementKey): Promise<PlacementResult>
   getOrder(id: string): Promise<Order | undefined>
   getOrderWithToken(id: string, token: string): Promise<Order | undefined>
-  listOrders(query: { status?: OrderStatus | undefined; cursor?: string | undefined; limit: number; q?: string | undefined }): ReturnType<typeof orders.listOrders>
+  listOrders(query: {
+    status?: OrderStatus | undefined
+    cursor?: string | undefined
+    limit: number
+    q?: string | undefined
+  }): ReturnType<typeof orders.listOrders>
   changeStatus(request: orders.StatusChangeRequest): ReturnType<typeof orders.changeStatus>
   listChanges(after: number, limit: number): Promise<orders.ChangesPage>
   stats(): Promise<Stats>

@@ -16,7 +16,13 @@ export interface BucketLimit {
   windowMs: number
 }
 
-export async function takeLoginToken(db: Kysely<Database>, dialect: SqlDialect, account: string, { limit, windowMs }: BucketLimit, now = Date.now()): Promise<TakeResult> {
+export async function takeLoginToken(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  account: string,
+  { limit, windowMs }: BucketLimit,
+  now = Date.now(),
+): Promise<TakeResult> {
   const rate = limit / windowMs
   const least = dialect === 'postgres' ? sql.raw('least') : sql.raw('min')
   // Tokens after refilling the stored bucket up to now; the row being updated is `login_buckets`.
@@ -34,7 +40,10 @@ export async function takeLoginToken(db: Kysely<Database>, dialect: SqlDialect, 
     .returning(['tokens', 'granted'])
     .executeTakeFirstOrThrow()
   // Accounts idle for a whole window are full again: their rows say nothing, so they go.
-  await db.deleteFrom('login_buckets').where('updated_at', '<', now - windowMs).execute()
+  await db
+    .deleteFrom('login_buckets')
+    .where('updated_at', '<', now - windowMs)
+    .execute()
   const tokens = Number(row.tokens)
   if (Number(row.granted) === 1) return { ok: true, remaining: Math.floor(tokens) }
   return { ok: false, retryAfterMs: Math.ceil((1 - tokens) / rate) }

@@ -15,7 +15,8 @@ import type { Database } from './schema'
  * `serializeWrites`, not by the sequence). Same values on the wire, same repository code.
  */
 function identityColumn(dialect: SqlDialect) {
-  return (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement())
+  return (c: ColumnDefinitionBuilder) =>
+    dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement()
 }
 
 const migrationsFor = (dialect: SqlDialect): Record<string, Migration> => ({
@@ -117,7 +118,10 @@ const migrationsFor = (dialect: SqlDialect): Record<string, Migration> => ({
   // every token carries), and an admin not named in a production configuration is disabled.
   '0004_admin_sessions': {
     async up(db: Kysely<unknown>) {
-      await db.schema.alterTable('users').addColumn('token_generation', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+      await db.schema
+        .alterTable('users')
+        .addColumn('token_generation', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute()
       await db.schema.alterTable('users').addColumn('disabled_at', 'text').execute()
     },
     async down(db: Kysely<unknown>) {

@@ -40,8 +40,7 @@ function rowToOrder(row: Selectable<OrdersTable>): Order {
 }
 
 export type PlaceOrderResult =
-  | { ok: true; change: OrderChange; trackingToken: string }
-  | { ok: false; code: 'unknown_product'; message: string }
+  { ok: true; change: OrderChange; trackingToken: string } | { ok: false; code: 'unknown_product'; message: string }
 
 /**
  * Prices come from the catalogue inside the transaction; the client only names products. Writers
@@ -75,7 +74,10 @@ export async function insertPlacedOrder(trx: Db, body: PlaceOrderBody, now: Date
       return { ok: false, code: 'unknown_product', message: `unknown product: ${[...new Set(missing)].join(', ')}` }
     }
 
-    const last = await trx.selectFrom('orders').select((eb) => eb.fn.max('number').as('max')).executeTakeFirst()
+    const last = await trx
+      .selectFrom('orders')
+      .select((eb) => eb.fn.max('number').as('max'))
+      .executeTakeFirst()
     const number = last?.max != null ? Number(last.max) + 1 : FIRST_ORDER_NUMBER
     const at = now.toISOString()
     const trackingToken = newTrackingToken()
@@ -207,11 +209,7 @@ async function applyStatusChange(trx: Db, request: StatusChangeRequest, now: Dat
     const fresh = await getOrder(trx, row.id)
     return fresh ? { kind: 'version_conflict', current: fresh } : { kind: 'not_found' }
   }
-  const { seq } = await trx
-    .insertInto('change_log')
-    .values({ order_id: row.id, version, at })
-    .returning('seq')
-    .executeTakeFirstOrThrow()
+  const { seq } = await trx.insertInto('change_log').values({ order_id: row.id, version, at }).returning('seq').executeTakeFirstOrThrow()
   const order: Order = { ...current, status: request.status, version, history, updatedAt: at }
   return { kind: 'updated', change: { seq: Number(seq), order } }
 }
@@ -234,7 +232,11 @@ export async function listOrders(
     if (!/^\d{1,15}$/.test(query.cursor)) return { invalidCursor: true }
     before = Number(query.cursor)
   }
-  let q = db.selectFrom('orders').selectAll().orderBy('number', 'desc').limit(query.limit + 1)
+  let q = db
+    .selectFrom('orders')
+    .selectAll()
+    .orderBy('number', 'desc')
+    .limit(query.limit + 1)
   if (query.status) q = q.where('status', '=', query.status)
   if (before !== undefined) q = q.where('number', '<', before)
   const search = query.q?.trim()
@@ -252,8 +254,7 @@ export async function listOrders(
  */
 function searchFilter(search: string): Expression<SqlBool> {
   const pattern = `%${search.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`
-  const like = (column: 'customer_name' | 'customer_email') =>
-    sql<SqlBool>`lower(${sql.ref(column)}) like lower(${pattern}) escape '\\'`
+  const like = (column: 'customer_name' | 'customer_email') => sql<SqlBool>`lower(${sql.ref(column)}) like lower(${pattern}) escape '\\'`
   const digits = /^#?(\d{1,15})$/.exec(search)
   const eb = expressionBuilder<Database, 'orders'>()
   return eb.or([like('customer_name'), like('customer_email'), ...(digits ? [eb('number', '=', Number(digits[1]))] : [])])

@@ -37,7 +37,11 @@ export async function addSubscription(
       .where('endpoint', '=', body.endpoint)
       .executeTakeFirst()
     if (existing) {
-      await trx.updateTable('push_subscriptions').set({ p256dh: body.keys.p256dh, auth: body.keys.auth }).where('id', '=', existing.id).execute()
+      await trx
+        .updateTable('push_subscriptions')
+        .set({ p256dh: body.keys.p256dh, auth: body.keys.auth })
+        .where('id', '=', existing.id)
+        .execute()
       return { kind: 'updated', subscription: { ...existing, p256dh: body.keys.p256dh, auth: body.keys.auth } }
     }
     const count = await trx
@@ -61,7 +65,11 @@ export async function addSubscription(
 
 /** Removes the order's subscription with this endpoint; true when there was one. */
 export async function removeSubscription(db: Db, orderId: string, endpoint: string): Promise<boolean> {
-  const result = await db.deleteFrom('push_subscriptions').where('order_id', '=', orderId).where('endpoint', '=', endpoint).executeTakeFirst()
+  const result = await db
+    .deleteFrom('push_subscriptions')
+    .where('order_id', '=', orderId)
+    .where('endpoint', '=', endpoint)
+    .executeTakeFirst()
   return Number(result.numDeletedRows) > 0
 }
 

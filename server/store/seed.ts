@@ -16,11 +16,36 @@ const DEMO_PRODUCTS = [
 ] as const
 
 const DEMO_ORDERS: { minutesAgo: number; name: string; items: [string, number][]; note?: string; path: OrderStatus[] }[] = [
-  { minutesAgo: 55, name: 'Ada Lovelace', items: [['flat-white', 2], ['croissant', 2]], path: ['confirmed', 'preparing', 'out_for_delivery', 'delivered'] },
+  {
+    minutesAgo: 55,
+    name: 'Ada Lovelace',
+    items: [
+      ['flat-white', 2],
+      ['croissant', 2],
+    ],
+    path: ['confirmed', 'preparing', 'out_for_delivery', 'delivered'],
+  },
   { minutesAgo: 41, name: 'Alan Turing', items: [['espresso', 1]], path: ['cancelled'] },
-  { minutesAgo: 30, name: 'Grace Hopper', items: [['bagel', 1], ['lemonade', 1]], note: 'Ring twice, please.', path: ['confirmed', 'preparing', 'out_for_delivery'] },
+  {
+    minutesAgo: 30,
+    name: 'Grace Hopper',
+    items: [
+      ['bagel', 1],
+      ['lemonade', 1],
+    ],
+    note: 'Ring twice, please.',
+    path: ['confirmed', 'preparing', 'out_for_delivery'],
+  },
   { minutesAgo: 18, name: 'Edsger Dijkstra', items: [['granola', 1]], path: ['confirmed', 'preparing'] },
-  { minutesAgo: 9, name: 'Barbara Liskov', items: [['espresso', 2], ['croissant', 1]], path: ['confirmed'] },
+  {
+    minutesAgo: 9,
+    name: 'Barbara Liskov',
+    items: [
+      ['espresso', 2],
+      ['croissant', 1],
+    ],
+    path: ['confirmed'],
+  },
   { minutesAgo: 2, name: 'Donald Knuth', items: [['flat-white', 1]], path: [] },
 ]
 

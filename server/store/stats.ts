@@ -50,7 +50,11 @@ export async function computeStats(db: Kysely<Database>, dialect: SqlDialect, no
   const hourAgo = new Date((currentMinute - (BUCKETS - 1)) * MINUTE).toISOString()
 
   const [statusRows, today, delivered, recent] = await Promise.all([
-    db.selectFrom('orders').select(['status', (eb) => eb.fn.countAll<number>().as('count')]).groupBy('status').execute(),
+    db
+      .selectFrom('orders')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy('status')
+      .execute(),
     db
       .selectFrom('orders')
       .select((eb) => [

@@ -22,7 +22,12 @@ export interface AuthenticatedUser {
  * older scrypt parameters is rewritten with the current ones on a successful sign-in (the only
  * moment the password is known); that is not a password change, so tokens stay valid.
  */
-export async function authenticate(db: Db, email: string, password: string, params: ScryptParams = PASSWORD_PARAMS): Promise<AuthenticatedUser | undefined> {
+export async function authenticate(
+  db: Db,
+  email: string,
+  password: string,
+  params: ScryptParams = PASSWORD_PARAMS,
+): Promise<AuthenticatedUser | undefined> {
   const row = await db.selectFrom('users').selectAll().where('email', '=', normalise(email)).executeTakeFirst()
   if (!row) {
     await verifyPassword(password, await dummyHash(params))
@@ -32,7 +37,12 @@ export async function authenticate(db: Db, email: string, password: string, para
   if (needsRehash(row.password_hash, params)) {
     const rehashed = await hashPassword(password, params)
     // Only if nobody changed the hash meanwhile (a restart with a new ADMIN_PASSWORD).
-    await db.updateTable('users').set({ password_hash: rehashed }).where('id', '=', row.id).where('password_hash', '=', row.password_hash).execute()
+    await db
+      .updateTable('users')
+      .set({ password_hash: rehashed })
+      .where('id', '=', row.id)
+      .where('password_hash', '=', row.password_hash)
+      .execute()
   }
   return { user: { id: row.id, email: row.email, role: row.role }, tokenGeneration: row.token_generation }
 }
@@ -57,7 +67,12 @@ export interface EnsureAdminOptions {
  * `disableOthers`, every other admin (e.g. the demo admin of a database first started in
  * development) is disabled and its tokens die with it; the count is returned for the start log.
  */
-export async function ensureAdmin(db: Db, email: string, password: string, options: EnsureAdminOptions = { disableOthers: false }): Promise<EnsureAdminResult> {
+export async function ensureAdmin(
+  db: Db,
+  email: string,
+  password: string,
+  options: EnsureAdminOptions = { disableOthers: false },
+): Promise<EnsureAdminResult> {
   const normalised = normalise(email)
   const params = options.params ?? PASSWORD_PARAMS
   const row = await db.selectFrom('users').selectAll().where('email', '=', normalised).executeTakeFirst()
@@ -65,7 +80,13 @@ export async function ensureAdmin(db: Db, email: string, password: string, optio
   if (!row) {
     await db
       .insertInto('users')
-      .values({ id: newId('usr'), email: normalised, password_hash: await hashPassword(password, params), role: 'admin', created_at: new Date().toISOString() })
+      .values({
+        id: newId('usr'),
+        email: normalised,
+        password_hash: await hashPassword(password, params),
+        role: 'admin',
+        created_at: new Date().toISOString(),
+      })
       .execute()
   } else if (!(await verifyPassword(password, row.password_hash))) {
     const hashed = await hashPassword(password, params)

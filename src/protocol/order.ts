@@ -3,14 +3,7 @@
  * No DOM, no Node: this folder is imported everywhere.
  */
 
-export const ORDER_STATUSES = [
-  'placed',
-  'confirmed',
-  'preparing',
-  'out_for_delivery',
-  'delivered',
-  'cancelled',
-] as const
+export const ORDER_STATUSES = ['placed', 'confirmed', 'preparing', 'out_for_delivery', 'delivered', 'cancelled'] as const
 
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 

@@ -30,12 +30,37 @@ interface PageCase {
 }
 
 const PAGES: PageCase[] = [
-  { name: 'storefront', admin: false, path: () => '/', ready: (page) => expect(page.getByRole('button', { name: /add/i }).first()).toBeVisible() },
-  { name: 'tracking', admin: false, path: () => trackingPath(order, trackingToken), ready: (page) => expect(page.getByTestId('order-status')).toBeVisible() },
-  { name: 'login', admin: false, path: () => '/login', ready: (page) => expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible() },
+  {
+    name: 'storefront',
+    admin: false,
+    path: () => '/',
+    ready: (page) => expect(page.getByRole('button', { name: /add/i }).first()).toBeVisible(),
+  },
+  {
+    name: 'tracking',
+    admin: false,
+    path: () => trackingPath(order, trackingToken),
+    ready: (page) => expect(page.getByTestId('order-status')).toBeVisible(),
+  },
+  {
+    name: 'login',
+    admin: false,
+    path: () => '/login',
+    ready: (page) => expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible(),
+  },
   { name: 'board', admin: true, path: () => '/admin', ready: (page) => expect(page.locator('[data-order-id]').first()).toBeVisible() },
-  { name: 'detail', admin: true, path: () => `/admin/orders/${order.id}`, ready: (page) => expect(page.getByRole('heading', { name: `Order #${order.number}` })).toBeVisible() },
-  { name: 'dashboard', admin: true, path: () => '/admin/dashboard', ready: (page) => expect(page.locator('.rate-chart__plot canvas')).toBeVisible() },
+  {
+    name: 'detail',
+    admin: true,
+    path: () => `/admin/orders/${order.id}`,
+    ready: (page) => expect(page.getByRole('heading', { name: `Order #${order.number}` })).toBeVisible(),
+  },
+  {
+    name: 'dashboard',
+    admin: true,
+    path: () => '/admin/dashboard',
+    ready: (page) => expect(page.locator('.rate-chart__plot canvas')).toBeVisible(),
+  },
 ]
 
 const VARIANTS = [
@@ -65,10 +90,18 @@ for (const pageCase of PAGES) {
       try {
         const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze()
         const blocking = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-        const report = blocking.map((v) => `${v.id} (${v.impact}): ${v.help} → ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`)
+        const report = blocking.map(
+          (v) =>
+            `${v.id} (${v.impact}): ${v.help} → ${v.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 5)
+              .join(' | ')}`,
+        )
         expect(report, `${pageCase.name} at ${variant.width} px ${variant.colorScheme}`).toEqual([])
         expect(await page.evaluate(() => document.documentElement.scrollWidth), 'no horizontal scroll').toBeLessThanOrEqual(variant.width)
-        summary.push(`${variant.width}px/${variant.colorScheme}: ${results.violations.length} minor/moderate, ${results.passes.length} rules passed`)
+        summary.push(
+          `${variant.width}px/${variant.colorScheme}: ${results.violations.length} minor/moderate, ${results.passes.length} rules passed`,
+        )
         const path = testInfo.outputPath(`${pageCase.name}-${variant.width}-${variant.colorScheme}.png`)
         await page.screenshot({ path, fullPage: true })
         await testInfo.attach(`${pageCase.name}-${variant.width}`, { path, contentType: 'image/png' })

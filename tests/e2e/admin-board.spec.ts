@@ -88,7 +88,9 @@ test('10,000 orders: renders, loads every page into a windowed list, filters and
     const scrollBusyMs = ((await busy()) - busyBefore) * 1000
     expect(scrollBusyMs / 40).toBeLessThan(50)
     const apiStarted = Date.now()
-    const pageResponse = await fetch(`${server.url}/api/orders?limit=100&cursor=6000`, { headers: { authorization: `Bearer ${await server.adminToken()}` } })
+    const pageResponse = await fetch(`${server.url}/api/orders?limit=100&cursor=6000`, {
+      headers: { authorization: `Bearer ${await server.adminToken()}` },
+    })
     expect(pageResponse.status).toBe(200)
     await pageResponse.json()
     const apiMs = Date.now() - apiStarted
@@ -97,7 +99,11 @@ test('10,000 orders: renders, loads every page into a windowed list, filters and
     let started = Date.now()
     await page.getByLabel('Status').selectOption('delivered')
     await expect(page).toHaveURL(/status=delivered/)
-    await expect.poll(async () => (await rows(page).evaluateAll((els) => els.map((el) => el.getAttribute('data-status')))).every((s) => s === 'delivered')).toBe(true)
+    await expect
+      .poll(async () =>
+        (await rows(page).evaluateAll((els) => els.map((el) => el.getAttribute('data-status')))).every((s) => s === 'delivered'),
+      )
+      .toBe(true)
     await expect(page.locator('.board-count')).toHaveText(/^\s*\d{3,4}\+ orders/)
     const filterMs = Date.now() - started
     expect(filterMs).toBeLessThan(5_000)
@@ -119,7 +125,10 @@ test('10,000 orders: renders, loads every page into a windowed list, filters and
         `40 scroll jumps ${Math.round(scrollMs)} ms wall / ${Math.round(scrollBusyMs)} ms main-thread script+layout+style, ` +
         `status filter ${filterMs} ms, search ${searchMs} ms, GET /api/orders page of 100 ${apiMs} ms`,
     )
-    test.info().annotations.push({ type: 'figure', description: `render ${renderMs} ms, filter ${filterMs} ms, search ${searchMs} ms, DOM rows ${domRows}/${count}` })
+    test.info().annotations.push({
+      type: 'figure',
+      description: `render ${renderMs} ms, filter ${filterMs} ms, search ${searchMs} ms, DOM rows ${domRows}/${count}`,
+    })
   } finally {
     await context.close()
   }

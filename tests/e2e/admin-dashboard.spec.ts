@@ -25,17 +25,20 @@ async function apiStats(server: TestServer): Promise<Stats> {
 
 /** What the page shows, read from the data attributes next to each figure. */
 async function shown(page: Page) {
-  return page.evaluate((statuses) => {
-    const value = (selector: string) => document.querySelector(selector)?.getAttribute('data-value') ?? null
-    return {
-      ordersToday: Number(value('[data-stat="orders-today"]')),
-      revenueTodayCents: Number(value('[data-stat="revenue-today"]')),
-      avgDeliveryMinutes: value('[data-stat="avg-delivery"]') === '' ? null : Number(value('[data-stat="avg-delivery"]')),
-      ordersPerMinute: value('[data-stat="orders-per-minute"]'),
-      chartTotal: Number(document.querySelector('.rate-chart')?.getAttribute('data-total')),
-      byStatus: Object.fromEntries(statuses.map((s) => [s, Number(value(`.by-status [data-status="${s}"]`))])),
-    }
-  }, [...ORDER_STATUSES])
+  return page.evaluate(
+    (statuses) => {
+      const value = (selector: string) => document.querySelector(selector)?.getAttribute('data-value') ?? null
+      return {
+        ordersToday: Number(value('[data-stat="orders-today"]')),
+        revenueTodayCents: Number(value('[data-stat="revenue-today"]')),
+        avgDeliveryMinutes: value('[data-stat="avg-delivery"]') === '' ? null : Number(value('[data-stat="avg-delivery"]')),
+        ordersPerMinute: value('[data-stat="orders-per-minute"]'),
+        chartTotal: Number(document.querySelector('.rate-chart')?.getAttribute('data-total')),
+        byStatus: Object.fromEntries(statuses.map((s) => [s, Number(value(`.by-status [data-status="${s}"]`))])),
+      }
+    },
+    [...ORDER_STATUSES],
+  )
 }
 
 function expected(stats: Stats) {
@@ -51,7 +54,9 @@ function expected(stats: Stats) {
 
 /** Polls until the page equals a fresh GET /api/stats (both settle once nothing changes). */
 async function expectMatchesApi(server: TestServer, page: Page, timeout = 10_000): Promise<void> {
-  await expect.poll(async () => JSON.stringify(await shown(page)) === JSON.stringify(expected(await apiStats(server))), { timeout }).toBe(true)
+  await expect
+    .poll(async () => JSON.stringify(await shown(page)) === JSON.stringify(expected(await apiStats(server))), { timeout })
+    .toBe(true)
 }
 
 async function openDashboard(server: TestServer, page: Page): Promise<void> {
@@ -81,7 +86,9 @@ test('figures and chart update within the bound of a simulated order and match G
       const before = await shown(page)
       const started = Date.now()
       const { order } = await placeOrder(server, undefined, `Dash ${i}`)
-      await expect.poll(async () => (await shown(page)).ordersToday, { timeout: LIVE_BOUND_MS, intervals: [25] }).toBe(before.ordersToday + 1)
+      await expect
+        .poll(async () => (await shown(page)).ordersToday, { timeout: LIVE_BOUND_MS, intervals: [25] })
+        .toBe(before.ordersToday + 1)
       latencies.push(Date.now() - started)
       const after = await shown(page)
       expect(after.chartTotal).toBe(before.chartTotal + 1)
@@ -92,13 +99,26 @@ test('figures and chart update within the bound of a simulated order and match G
 
     // Deliver one order: the average placed → delivered time appears and matches.
     let { order } = await placeOrder(server, undefined, 'Delivered Soon')
-    for (const status of ['confirmed', 'preparing', 'out_for_delivery', 'delivered'] as const) order = await setStatus(server, order, status)
+    for (const status of ['confirmed', 'preparing', 'out_for_delivery', 'delivered'] as const)
+      order = await setStatus(server, order, status)
     await expect.poll(async () => (await shown(page)).byStatus.delivered, { timeout: LIVE_BOUND_MS * 2 }).toBeGreaterThanOrEqual(1)
     await expectMatchesApi(server, page)
 
     // `npm run simulate` drives the same figures.
     const simulated = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, ['scripts/simulate.mjs', '--url', server.url, '--rate', '4', '--duration', '3', '--email', ADMIN_EMAIL, '--password', ADMIN_PASSWORD])
+      const child = spawn(process.execPath, [
+        'scripts/simulate.mjs',
+        '--url',
+        server.url,
+        '--rate',
+        '4',
+        '--duration',
+        '3',
+        '--email',
+        ADMIN_EMAIL,
+        '--password',
+        ADMIN_PASSWORD,
+      ])
       let out = ''
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
       child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()))
@@ -109,7 +129,9 @@ test('figures and chart update within the bound of a simulated order and match G
     expect(simulated.out).toMatch(/done: \d+ placed/)
     const settledFrom = Date.now()
     await expectMatchesApi(server, page, LIVE_BOUND_MS * 2)
-    console.log(`[figure] dashboard: order placed → figures shown ${latencies.join(', ')} ms; after simulate (${simulated.out.match(/done: (\d+) placed/)?.[1]} orders) matched GET /api/stats in ${Date.now() - settledFrom} ms`)
+    console.log(
+      `[figure] dashboard: order placed → figures shown ${latencies.join(', ')} ms; after simulate (${simulated.out.match(/done: (\d+) placed/)?.[1]} orders) matched GET /api/stats in ${Date.now() - settledFrom} ms`,
+    )
   } finally {
     await context.close()
   }

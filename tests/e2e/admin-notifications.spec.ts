@@ -31,7 +31,10 @@ test('five admin tabs, three new orders: three toasts in each tab, at most three
     const counter = { calls: 0 }
     ;(window as unknown as { __shows: typeof counter }).__shows = counter
     const original = ServiceWorkerRegistration.prototype.showNotification
-    ServiceWorkerRegistration.prototype.showNotification = function (this: ServiceWorkerRegistration, ...args: Parameters<typeof original>) {
+    ServiceWorkerRegistration.prototype.showNotification = function (
+      this: ServiceWorkerRegistration,
+      ...args: Parameters<typeof original>
+    ) {
       counter.calls++
       return original.apply(this, args)
     }
@@ -70,14 +73,25 @@ test('five admin tabs, three new orders: three toasts in each tab, at most three
     expect(shown.length).toBeLessThanOrEqual(3)
     expect(shown.map((n) => n.tag).sort()).toEqual(orders.map((o) => o.id).sort())
     expect(shown.map((n) => n.title).sort()).toEqual(orders.map((o) => `New order #${o.number}`).sort())
-    const callsPerTab = await Promise.all(pages.map((page) => page.evaluate(() => (window as unknown as { __shows: { calls: number } }).__shows.calls)))
+    const callsPerTab = await Promise.all(
+      pages.map((page) => page.evaluate(() => (window as unknown as { __shows: { calls: number } }).__shows.calls)),
+    )
     expect(callsPerTab.reduce((a, b) => a + b, 0)).toBe(orders.length)
 
     // A server `notification` without an order follows the same rule: a toast per tab, one system notification.
     const emitted = await fetch(`${server.url}/__test__/emit`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event: 'notification', payload: { id: 'notice-1', kind: 'info', title: 'Kitchen closes at 22:00', body: 'Last orders soon.', at: new Date().toISOString() } }),
+      body: JSON.stringify({
+        event: 'notification',
+        payload: {
+          id: 'notice-1',
+          kind: 'info',
+          title: 'Kitchen closes at 22:00',
+          body: 'Last orders soon.',
+          at: new Date().toISOString(),
+        },
+      }),
     })
     expect(emitted.status).toBe(200)
     await Promise.all(pages.map((page) => expect(page.locator('[data-toast-id="notice-1"]')).toHaveCount(1)))

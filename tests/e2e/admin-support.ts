@@ -18,16 +18,28 @@ export async function signInContext(context: BrowserContext, server: TestServer)
   })
   if (!response.ok) throw new Error(`login failed: ${response.status}`)
   const session = (await response.json()) as { token: string; user: unknown }
-  await context.addInitScript((value) => {
-    if (!localStorage.getItem('orderline.session')) localStorage.setItem('orderline.session', value)
-  }, JSON.stringify({ token: session.token, user: session.user }))
+  await context.addInitScript(
+    (value) => {
+      if (!localStorage.getItem('orderline.session')) localStorage.setItem('orderline.session', value)
+    },
+    JSON.stringify({ token: session.token, user: session.user }),
+  )
 }
 
 export async function expectLive(page: Page): Promise<void> {
   await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live', { timeout: 20_000 })
 }
 
-const NAMES = ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov', 'Donald Knuth', 'Margaret Hamilton', 'Ken Thompson']
+const NAMES = [
+  'Ada Lovelace',
+  'Alan Turing',
+  'Grace Hopper',
+  'Edsger Dijkstra',
+  'Barbara Liskov',
+  'Donald Knuth',
+  'Margaret Hamilton',
+  'Ken Thompson',
+]
 const PATHS: Record<OrderStatus, OrderStatus[]> = {
   placed: ['placed'],
   confirmed: ['placed', 'confirmed'],
@@ -129,14 +141,20 @@ export async function inspectServiceWorkers(context: BrowserContext): Promise<Se
   })
   cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }) => {
     for (const v of updated) {
-      versions.set(v.versionId, { registrationId: v.registrationId, runningStatus: v.runningStatus, status: v.status, controlledClients: v.controlledClients ?? [] })
+      versions.set(v.versionId, {
+        registrationId: v.registrationId,
+        runningStatus: v.runningStatus,
+        status: v.status,
+        controlledClients: v.controlledClients ?? [],
+      })
     }
   })
   await cdp.send('ServiceWorker.enable')
 
   const find = (origin: string): { registrationId: string; versionId: string } | null => {
     for (const [versionId, version] of versions) {
-      if (version.status === 'activated' && scopes.get(version.registrationId) === `${origin}/`) return { registrationId: version.registrationId, versionId }
+      if (version.status === 'activated' && scopes.get(version.registrationId) === `${origin}/`)
+        return { registrationId: version.registrationId, versionId }
     }
     return null
   }

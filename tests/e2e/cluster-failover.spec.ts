@@ -53,7 +53,11 @@ test.beforeAll(async () => {
   }
   nodes = await Promise.all([startNode({ env }), startNode({ env })])
   nginx = await startNginx({ upstreamPorts: nodes.map((n) => n.port) })
-  const login = await fetch(`${nginx.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })
+  const login = await fetch(`${nginx.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  })
   admin = ((await login.json()) as { token: string }).token
 })
 
@@ -100,7 +104,10 @@ test('a tracking page survives the crash of the node serving it', async ({ page 
     ;(window as unknown as { __seen: string[] }).__seen = seen
     const el = document.querySelector('[data-testid="order-status"]')!
     seen.push(el.getAttribute('data-status') ?? '')
-    new MutationObserver(() => seen.push(el.getAttribute('data-status') ?? '')).observe(el, { attributes: true, attributeFilter: ['data-status'] })
+    new MutationObserver(() => seen.push(el.getAttribute('data-status') ?? '')).observe(el, {
+      attributes: true,
+      attributeFilter: ['data-status'],
+    })
   })
 
   const [a, b] = nodes as [ClusterNode, ClusterNode]

@@ -81,7 +81,10 @@ for (const variant of [
   { name: 'as shipped', init: '' },
   { name: 'router write held back', init: ROUTER_STAND_IN },
 ]) {
-  test(`shared-worker mode, ${variant.name}: back from another site, the tab catches up and is counted once`, async ({ browser, server }) => {
+  test(`shared-worker mode, ${variant.name}: back from another site, the tab catches up and is counted once`, async ({
+    browser,
+    server,
+  }) => {
     test.setTimeout(120_000)
     const { order, trackingToken } = await placeOrder(server, undefined, 'Bfcache SW')
     const context = await browser.newContext()
@@ -126,7 +129,10 @@ for (const variant of [
 
 for (const restoredTabLeads of [true, false]) {
   const role = restoredTabLeads ? 'the leader' : 'a follower'
-  test(`leader mode, router write held back: ${role} enters the cache, says hello again on restore and resyncs`, async ({ browser, server }) => {
+  test(`leader mode, router write held back: ${role} enters the cache, says hello again on restore and resyncs`, async ({
+    browser,
+    server,
+  }) => {
     test.setTimeout(120_000)
     const { order, trackingToken } = await placeOrder(server, undefined, 'Bfcache leader')
     const context = await browser.newContext()
@@ -154,7 +160,9 @@ for (const restoredTabLeads of [true, false]) {
         await expectSockets(server, 1)
         updated = await setStatus(server, order, 'confirmed')
       })
-      console.info(`[figure] bfcache (leader mode, restored tab was ${role}): restored ${restored}; new status shown and live ${ms} ms after goBack()`)
+      console.info(
+        `[figure] bfcache (leader mode, restored tab was ${role}): restored ${restored}; new status shown and live ${ms} ms after goBack()`,
+      )
       expect(reasons).toEqual([])
       expect(restored).toBe(true)
 
@@ -200,7 +208,9 @@ test('leader mode, router write held back: an admin board restored from the cach
     await expect(row).toContainText(/confirmed/i, { timeout: 20_000 })
     await expect(board.getByTestId('connection-state')).toHaveAttribute('data-state', 'live')
     const shows = await board.evaluate(() => (window as unknown as { __pageshows: boolean[] }).__pageshows)
-    console.info(`[figure] bfcache (leader mode, admin board): restored ${shows.at(-1) === true}; missed change shown ${Date.now() - started} ms after goBack()`)
+    console.info(
+      `[figure] bfcache (leader mode, admin board): restored ${shows.at(-1) === true}; missed change shown ${Date.now() - started} ms after goBack()`,
+    )
     expect(reasons).toEqual([])
     expect(shows.at(-1)).toBe(true)
     await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(2)

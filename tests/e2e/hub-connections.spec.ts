@@ -31,7 +31,10 @@ test('ten tabs share one connection; after nine close (the first included) the l
   await expectSockets(server, 0)
 })
 
-test('without SharedWorker: one connection through a leader tab; closing the leader hands over within 2 s, no update lost', async ({ browser, server }) => {
+test('without SharedWorker: one connection through a leader tab; closing the leader hands over within 2 s, no update lost', async ({
+  browser,
+  server,
+}) => {
   test.setTimeout(180_000)
   const { order, trackingToken } = await placeOrder(server)
   const context = await browser.newContext()

@@ -27,7 +27,8 @@ test('no socket at all, state disabled, and the order still moves', async ({ bro
       pages.push(page)
     }
     await setStatus(server, order, 'confirmed')
-    for (const page of pages) await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'confirmed', { timeout: 20_000 })
+    for (const page of pages)
+      await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'confirmed', { timeout: 20_000 })
     expect(await server.metric('realtime_connected_sockets')).toBe(0)
   } finally {
     await context.close()

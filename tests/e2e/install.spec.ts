@@ -28,11 +28,14 @@ test('installable in Chromium: no installability errors, manifest complete', asy
     const cdp = await context.newCDPSession(page)
     let errors: unknown[] = []
     await expect
-      .poll(async () => {
-        const result = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] }
-        errors = result.installabilityErrors
-        return errors.length
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const result = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] }
+          errors = result.installabilityErrors
+          return errors.length
+        },
+        { timeout: 15_000 },
+      )
       .toBe(0)
     expect(errors).toEqual([])
 

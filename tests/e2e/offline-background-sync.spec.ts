@@ -18,7 +18,6 @@ import { placeOrder, setStatus } from '../../harness/api'
 import type { TestServer } from '../../harness/server'
 import { expect, test } from './fixtures'
 
-
 // As in src/shared/swProtocol.ts (outside the e2e tsconfig, which takes src/protocol only).
 const OUTBOX_SYNC_TAG = 'orderline-outbox'
 const OUTBOX_CHANNEL = 'orderline-outbox'
@@ -109,7 +108,10 @@ async function runningWorker(server: TestServer, context: BrowserContext): Promi
   return found!
 }
 
-test('every tab closed: a sync event wakes the stopped service worker, which applies the queued change exactly once', async ({ browser, server }) => {
+test('every tab closed: a sync event wakes the stopped service worker, which applies the queued change exactly once', async ({
+  browser,
+  server,
+}) => {
   test.setTimeout(120_000)
   const order = (await placeOrder(server, undefined, 'Alice')).order
   const session = await openOrder(browser, server, order)
@@ -140,7 +142,9 @@ test('every tab closed: a sync event wakes the stopped service worker, which app
     }, OUTBOX_CHANNEL)
     await session.inspector.dispatchSync(server.url, OUTBOX_SYNC_TAG)
     const emptyPasses = (): Promise<number> =>
-      worker.evaluate(() => ((globalThis as { outboxHeard?: { applied: unknown[] }[] }).outboxHeard ?? []).filter((m) => m.applied.length === 0).length)
+      worker.evaluate(
+        () => ((globalThis as { outboxHeard?: { applied: unknown[] }[] }).outboxHeard ?? []).filter((m) => m.applied.length === 0).length,
+      )
     await expect.poll(emptyPasses, { timeout: 20_000 }).toBe(1)
 
     const applied = await fetchOrderAsAdmin(server, order.id)
@@ -162,7 +166,10 @@ test('every tab closed: a sync event wakes the stopped service worker, which app
   }
 })
 
-test('every tab closed: a change another admin made meanwhile comes back as a conflict the admin sees later', async ({ browser, server }) => {
+test('every tab closed: a change another admin made meanwhile comes back as a conflict the admin sees later', async ({
+  browser,
+  server,
+}) => {
   test.setTimeout(120_000)
   const order = (await placeOrder(server, undefined, 'Bob')).order
   const session = await openOrder(browser, server, order)

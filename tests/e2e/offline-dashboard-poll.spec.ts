@@ -14,7 +14,8 @@ const TABS = 3
 
 test.use({ serverOptions: { build: { VITE_POLL_INTERVAL_MS: String(POLL_MS) } } })
 
-const ordersToday = async (page: Page): Promise<number> => Number(await page.locator('[data-stat="orders-today"]').getAttribute('data-value'))
+const ordersToday = async (page: Page): Promise<number> =>
+  Number(await page.locator('[data-stat="orders-today"]').getAttribute('data-value'))
 
 test('three dashboard tabs with the socket blocked: one stats request per interval, every tab updated', async ({ browser, server }) => {
   test.setTimeout(120_000)
@@ -31,7 +32,8 @@ test('three dashboard tabs with the socket blocked: one stats request per interv
     }
 
     await blockRealtime(server, true)
-    for (const page of pages) await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'polling', { timeout: 20_000 })
+    for (const page of pages)
+      await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'polling', { timeout: 20_000 })
     // Let the schedule settle after the drop, then count one stream's requests.
     await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS))
     const windowMs = 10_000

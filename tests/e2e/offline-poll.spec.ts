@@ -33,7 +33,10 @@ async function rate(server: TestServer, ms: number): Promise<number> {
   return ((await routeRequests(server, ORDER_ROUTE)) - before) * (60_000 / ms)
 }
 
-test('five polling tabs: all follow an admin change, one GET per interval, live again when realtime returns', async ({ browser, server }) => {
+test('five polling tabs: all follow an admin change, one GET per interval, live again when realtime returns', async ({
+  browser,
+  server,
+}) => {
   test.setTimeout(120_000)
   const placed = await placeOrder(server)
   let order = placed.order
@@ -43,7 +46,8 @@ test('five polling tabs: all follow an admin change, one GET per interval, live 
     for (const page of pages) await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live')
 
     await blockRealtime(server, true)
-    for (const page of pages) await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'polling', { timeout: 20_000 })
+    for (const page of pages)
+      await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'polling', { timeout: 20_000 })
 
     // Let the schedule settle (the first ticks after the drop), then measure one stream.
     // The service worker performs the poll for the page (no SW would mean each tab fetching).
@@ -94,7 +98,8 @@ test('requests per minute while polling: 1 tab vs 10 tabs', async ({ browser, se
       const context = await browser.newContext()
       try {
         const pages = await openTabs(count, server.url + trackingPath(order, trackingToken), context)
-        for (const page of pages) await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'polling', { timeout: 20_000 })
+        for (const page of pages)
+          await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'polling', { timeout: 20_000 })
         await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS))
         figures[count] = await rate(server, 10_000)
       } finally {

@@ -41,7 +41,10 @@ test.use({
   },
 })
 
-test('a deploy shows the update prompt; accepting reloads into the new build; a half-filled form is left alone', async ({ browser, server }) => {
+test('a deploy shows the update prompt; accepting reloads into the new build; a half-filled form is left alone', async ({
+  browser,
+  server,
+}) => {
   test.setTimeout(120_000)
   expect(entryScript(buildA)).not.toBe(entryScript(buildB))
   const context = await browser.newContext()

@@ -21,7 +21,9 @@ test('after logout, no cached admin response is served offline', async ({ browse
 
     await signIn(page, server)
     await expect(page.locator(`[data-order-id="${order.id}"]`)).toBeVisible()
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem('orderline.session') ?? 'null') as { token?: string } | null)?.token ?? null)
+    const token = await page.evaluate(
+      () => (JSON.parse(localStorage.getItem('orderline.session') ?? 'null') as { token?: string } | null)?.token ?? null,
+    )
     expect(token).toBeTruthy()
     // Warm every cache we can: the same admin read again from the page.
     const warm = await page.evaluate(async (t) => (await fetch('/api/orders', { headers: { authorization: `Bearer ${t}` } })).status, token)

@@ -10,7 +10,9 @@ let admin: string
 const placed: Order[] = []
 
 async function place(name: string, email: string): Promise<Order> {
-  const res = await api<{ order: Order }>(server, '/api/orders', { body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name, email } } })
+  const res = await api<{ order: Order }>(server, '/api/orders', {
+    body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name, email } },
+  })
   expect(res.status).toBe(201)
   return res.body.order
 }
@@ -65,7 +67,10 @@ describe('ordersPerMinute buckets', () => {
   it('counts per wall-clock minute, the current minute last', () => {
     const MINUTE = 60_000
     const now = Date.parse('2026-01-01T10:30:20.000Z')
-    const buckets = bucketPerMinute([now, now - 10_000, now - 21_000, now - 59 * MINUTE, now - 60 * MINUTE, now + MINUTE], Math.floor(now / MINUTE))
+    const buckets = bucketPerMinute(
+      [now, now - 10_000, now - 21_000, now - 59 * MINUTE, now - 60 * MINUTE, now + MINUTE],
+      Math.floor(now / MINUTE),
+    )
     expect(buckets).toHaveLength(60)
     expect(buckets[59]).toBe(2)
     expect(buckets[58]).toBe(1)

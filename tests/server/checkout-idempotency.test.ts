@@ -19,8 +19,20 @@ afterAll(() => server.close())
 
 const body = (name = 'Ida Retry') => ({ items: [{ productId: 'espresso', quantity: 2 }], customer: { name, email: 'ida@example.com' } })
 const place = (key: string | undefined, payload: unknown = body(), token?: string) =>
-  api<{ order: Order; trackingToken: string; error?: { code: string } }>(server, '/api/orders', { body: payload, token, headers: key === undefined ? {} : { 'idempotency-key': key } })
-const orderCount = async () => Number((await server.store.db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  api<{ order: Order; trackingToken: string; error?: { code: string } }>(server, '/api/orders', {
+    body: payload,
+    token,
+    headers: key === undefined ? {} : { 'idempotency-key': key },
+  })
+const orderCount = async () =>
+  Number(
+    (
+      await server.store.db
+        .selectFrom('orders')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 
 describe('POST /api/orders with Idempotency-Key', () => {
   it('ten concurrent attempts with one key: one order, ten identical 201s, nine replays, one newOrder', async () => {
@@ -59,7 +71,11 @@ describe('POST /api/orders with Idempotency-Key', () => {
     const key = randomUUID()
     expect((await place(key)).status).toBe(201)
     const before = await orderCount()
-    for (const other of [body('Someone Else'), { ...body(), note: 'extra' }, { items: [{ productId: 'espresso', quantity: 3 }], customer: body().customer }]) {
+    for (const other of [
+      body('Someone Else'),
+      { ...body(), note: 'extra' },
+      { items: [{ productId: 'espresso', quantity: 3 }], customer: body().customer },
+    ]) {
       const res = await place(key, other)
       expect(res.status).toBe(422)
       expect(res.body).toMatchObject({ error: { code: 'idempotency_key_reused' } })
@@ -69,8 +85,14 @@ describe('POST /api/orders with Idempotency-Key', () => {
 
   it('the body is compared after normalisation: key order and surrounding spaces do not matter', async () => {
     const key = randomUUID()
-    const first = await place(key, { customer: { email: 'ida@example.com', name: 'Ida Retry' }, items: [{ quantity: 2, productId: 'espresso' }] })
-    const again = await place(key, { items: [{ productId: 'espresso', quantity: 2 }], customer: { name: '  Ida Retry ', email: ' ida@example.com' } })
+    const first = await place(key, {
+      customer: { email: 'ida@example.com', name: 'Ida Retry' },
+      items: [{ quantity: 2, productId: 'espresso' }],
+    })
+    const again = await place(key, {
+      items: [{ productId: 'espresso', quantity: 2 }],
+      customer: { name: '  Ida Retry ', email: ' ida@example.com' },
+    })
     expect(again.status).toBe(201)
     expect(again.body.order.id).toBe(first.body.order.id)
   })
@@ -100,7 +122,11 @@ describe('POST /api/orders with Idempotency-Key', () => {
   it('keys expire after 24 hours: the same key then places a new order', async () => {
     const key = randomUUID()
     const first = await place(key)
-    await server.store.db.updateTable('placement_keys').set({ created_at: new Date(Date.now() - 25 * 3600_000).toISOString() }).where('order_id', '=', first.body.order.id).execute()
+    await server.store.db
+      .updateTable('placement_keys')
+      .set({ created_at: new Date(Date.now() - 25 * 3600_000).toISOString() })
+      .where('order_id', '=', first.body.order.id)
+      .execute()
     const later = await place(key)
     expect(later.status).toBe(201)
     expect(later.headers.get('idempotent-replayed')).toBeNull()

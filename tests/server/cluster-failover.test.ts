@@ -93,11 +93,15 @@ describe.skipIf(unavailable !== null)('failures in a two-node cluster', () => {
    */
   async function nodeHolding(): Promise<{ holder: ClusterNode; other: ClusterNode; count: number }> {
     const [a, b] = cluster.nodes as [ClusterNode, ClusterNode]
-    const [countA, countB] = await Promise.all([metricAt(a.url, 'realtime_connected_sockets'), metricAt(b.url, 'realtime_connected_sockets')])
+    const [countA, countB] = await Promise.all([
+      metricAt(a.url, 'realtime_connected_sockets'),
+      metricAt(b.url, 'realtime_connected_sockets'),
+    ])
     return countA >= countB ? { holder: a, other: b, count: countA } : { holder: b, other: a, count: countB }
   }
 
-  const backwards = (shown: OrderStatus[]) => shown.some((s, i) => i > 0 && ORDER_STATUSES.indexOf(s) < ORDER_STATUSES.indexOf(shown[i - 1]!))
+  const backwards = (shown: OrderStatus[]) =>
+    shown.some((s, i) => i > 0 && ORDER_STATUSES.indexOf(s) < ORDER_STATUSES.indexOf(shown[i - 1]!))
 
   it('survives a Redis restart: readiness reports it, fan-out resumes, nothing emitted afterwards is lost', async () => {
     const [a, b] = cluster.nodes as [ClusterNode, ClusterNode]
@@ -149,7 +153,9 @@ describe.skipIf(unavailable !== null)('failures in a two-node cluster', () => {
     let response = ''
     raw.on('data', (chunk) => (response += chunk.toString()))
     await new Promise<void>((resolve) => raw.once('connect', () => resolve()))
-    raw.write(`POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`)
+    raw.write(
+      `POST /api/orders HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    )
     raw.write(body.slice(0, 20))
     await new Promise((resolve) => setTimeout(resolve, 200))
 
@@ -197,7 +203,7 @@ describe.skipIf(unavailable !== null)('failures in a two-node cluster', () => {
     const cutOff = () => clients.filter((t) => t.disconnects.length > 0)
     await waitFor(() => cutOff().length === count && cutOff().every((t) => t.socket.connected && t.reconnects.length >= 1), {
       timeoutMs: 20_000,
-      message: 'the crashed node\'s clients to reconnect through nginx',
+      message: "the crashed node's clients to reconnect through nginx",
     })
     expect(cutOff().every((t) => t.reconnects[0]!.recovered === false)).toBe(true)
     // The resync (re-watch, then GET) brings what was missed…

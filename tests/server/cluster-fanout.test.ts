@@ -103,7 +103,10 @@ describe.skipIf(unavailable !== null)('two nodes behind nginx', () => {
     expect(ack).toEqual({ ok: true })
     // Whichever node nginx chose, a change made on each node reaches it.
     let version = 1
-    for (const [base, status] of [[nodeA, 'confirmed'], [nodeB, 'preparing']] as const) {
+    for (const [base, status] of [
+      [nodeA, 'confirmed'],
+      [nodeB, 'preparing'],
+    ] as const) {
       const updated = waitForEvent(customer, 'orderUpdated', 10_000)
       expect((await patchAt(base, admin, { id: order.id, version }, status)).status).toBe(200)
       expect((await updated).order.status).toBe(status)

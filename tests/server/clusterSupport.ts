@@ -80,7 +80,11 @@ export interface HttpResult<T> {
 }
 
 /** JSON over fetch against any base URL; never throws on 4xx/5xx. */
-export async function http<T = any>(base: string, path: string, options: { method?: string; body?: unknown; token?: string } = {}): Promise<HttpResult<T>> {
+export async function http<T = any>(
+  base: string,
+  path: string,
+  options: { method?: string; body?: unknown; token?: string } = {},
+): Promise<HttpResult<T>> {
   const headers: Record<string, string> = {}
   if (options.body !== undefined) headers['content-type'] = 'application/json'
   if (options.token) headers.authorization = `Bearer ${options.token}`

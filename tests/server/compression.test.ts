@@ -45,7 +45,10 @@ function decode(res: RawResponse): Buffer {
   throw new Error(`unexpected content-encoding ${encoding}`)
 }
 
-const varyTokens = (res: RawResponse) => String(res.headers.vary ?? '').toLowerCase().split(/\s*,\s*/)
+const varyTokens = (res: RawResponse) =>
+  String(res.headers.vary ?? '')
+    .toLowerCase()
+    .split(/\s*,\s*/)
 
 /** Looks like a bundle: repetitive enough to compress well, large enough to be worth it. */
 const bigScript = Array.from({ length: 400 }, (_, i) => `export const value${i} = () => console.log("order ${i}", ${i * 7})`).join('\n')
@@ -221,7 +224,9 @@ describe('Socket.IO long polling on the same server', () => {
     const socket = await connectSocket(server, undefined, { transports: ['polling'], extraHeaders: { 'accept-encoding': 'br, gzip' } })
     try {
       expect(socket.io.engine.transport.name).toBe('polling')
-      expect(await socket.timeout(3000).emitWithAck('watchOrder', { orderId: order.id, token: trackingToken } as never)).toMatchObject({ ok: true })
+      expect(await socket.timeout(3000).emitWithAck('watchOrder', { orderId: order.id, token: trackingToken } as never)).toMatchObject({
+        ok: true,
+      })
       const updated = waitForEvent(socket, 'orderUpdated')
       await patchStatus(server, admin, order, 'confirmed')
       expect((await updated).order.status).toBe('confirmed')

@@ -19,7 +19,10 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 const ADDRESS = 'Flat 3, 12 Cafe\u0301 Lane, Springfield'
-const withDetails = (customer: Record<string, unknown>) => ({ items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'Dee Tail', email: 'dee@example.com', ...customer } })
+const withDetails = (customer: Record<string, unknown>) => ({
+  items: [{ productId: 'espresso', quantity: 1 }],
+  customer: { name: 'Dee Tail', email: 'dee@example.com', ...customer },
+})
 
 async function placeWith(customer: Record<string, unknown>) {
   const res = await api<{ order: Order; trackingToken: string }>(server, '/api/orders', { body: withDetails(customer) })
@@ -30,8 +33,17 @@ async function placeWith(customer: Record<string, unknown>) {
 describe('customer.address and customer.phone', () => {
   it('are normalised and stored: NFC, trimmed, phone spacing collapsed, full-width digits made ASCII', async () => {
     const { order } = await placeWith({ address: `  ${ADDRESS}  `, phone: ' +49 (30)\u00a0１２３４-5678 ' })
-    expect(orderSchema.parse(order).customer).toEqual({ name: 'Dee Tail', email: 'dee@example.com', address: ADDRESS.normalize('NFC'), phone: '+49 (30) 1234-5678' })
-    const row = await server.store.db.selectFrom('orders').select(['customer_address', 'customer_phone']).where('id', '=', order.id).executeTakeFirstOrThrow()
+    expect(orderSchema.parse(order).customer).toEqual({
+      name: 'Dee Tail',
+      email: 'dee@example.com',
+      address: ADDRESS.normalize('NFC'),
+      phone: '+49 (30) 1234-5678',
+    })
+    const row = await server.store.db
+      .selectFrom('orders')
+      .select(['customer_address', 'customer_phone'])
+      .where('id', '=', order.id)
+      .executeTakeFirstOrThrow()
     expect(row).toEqual({ customer_address: 'Flat 3, 12 Café Lane, Springfield', customer_phone: '+49 (30) 1234-5678' })
   })
 
@@ -103,9 +115,17 @@ describe('customer.address and customer.phone', () => {
     const owner = await connectSocket(server)
     const stranger = await connectSocket(server)
     expect(await owner.timeout(3000).emitWithAck('watchOrder', { orderId: mine.order.id, token: mine.trackingToken })).toEqual({ ok: true })
-    expect(await stranger.timeout(3000).emitWithAck('watchOrder', { orderId: other.order.id, token: other.trackingToken })).toEqual({ ok: true })
-    expect(await stranger.timeout(3000).emitWithAck('watchOrder', { orderId: mine.order.id, token: other.trackingToken })).toMatchObject({ ok: false })
-    const strangerSaw = { updated: collect(stranger, 'orderUpdated'), placed: collect(stranger, 'newOrder'), notes: collect(stranger, 'notification') }
+    expect(await stranger.timeout(3000).emitWithAck('watchOrder', { orderId: other.order.id, token: other.trackingToken })).toEqual({
+      ok: true,
+    })
+    expect(await stranger.timeout(3000).emitWithAck('watchOrder', { orderId: mine.order.id, token: other.trackingToken })).toMatchObject({
+      ok: false,
+    })
+    const strangerSaw = {
+      updated: collect(stranger, 'orderUpdated'),
+      placed: collect(stranger, 'newOrder'),
+      notes: collect(stranger, 'notification'),
+    }
     const ownerSaw = waitForEvent(owner, 'orderUpdated')
     await patchStatus(server, admin, mine.order, 'confirmed')
     expect((await ownerSaw).order.customer.address).toBe(ADDRESS.normalize('NFC'))

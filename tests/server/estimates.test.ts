@@ -29,7 +29,11 @@ async function history(target: RunningServer, count: number, stages: [number, nu
   const path: OrderStatus[] = ['confirmed', 'preparing', 'out_for_delivery', 'delivered']
   for (let i = 0; i < count; i++) {
     let at = Date.now() - minutes(120)
-    const placed = await placeStored(opened, { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'H', email: 'h@example.com' } }, new Date(at))
+    const placed = await placeStored(
+      opened,
+      { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'H', email: 'h@example.com' } },
+      new Date(at),
+    )
     if (!placed.ok) throw new Error('place failed')
     for (const [step, status] of path.entries()) {
       at += stages[step]!
@@ -100,7 +104,19 @@ describe('estimate on the order', () => {
   })
 
   it('old clients keep parsing orders with or without it', () => {
-    const base = { id: 'ord_x', number: 1, status: 'placed', version: 1, items: [], totalCents: 0, customer: { name: 'a', email: 'a@b.c' }, note: null, createdAt: 'x', updatedAt: 'x', history: [] }
+    const base = {
+      id: 'ord_x',
+      number: 1,
+      status: 'placed',
+      version: 1,
+      items: [],
+      totalCents: 0,
+      customer: { name: 'a', email: 'a@b.c' },
+      note: null,
+      createdAt: 'x',
+      updatedAt: 'x',
+      history: [],
+    }
     expect(orderSchema.safeParse(base).success).toBe(true)
     expect(orderSchema.safeParse({ ...base, estimate: null }).success).toBe(true)
     expect(orderSchema.safeParse({ ...base, estimate: { deliveredAt: 'x', basis: 'guess', steps: [] } }).success).toBe(false)
@@ -145,7 +161,9 @@ describe('estimate on the order', () => {
     gets.sort((a, b) => a - b)
     console.log(
       `[figure] estimate: decorate ${decorateUs.toFixed(2)} µs per order; median refresh ${refreshMs.toFixed(2)} ms ` +
-        `(samples ${Object.values(timings).map((t) => t.samples).join('/')}), at most once per ${server.config.etaRefreshMs / 1000} s; ` +
+        `(samples ${Object.values(timings)
+          .map((t) => t.samples)
+          .join('/')}), at most once per ${server.config.etaRefreshMs / 1000} s; ` +
         `GET /api/orders/:id p50 ${gets[100]!.toFixed(2)} ms (${server.store.dialect})`,
     )
     expect(decorateUs).toBeLessThan(200)

@@ -38,13 +38,19 @@ afterAll(async () => {
   await server.close()
 })
 
-const anyString = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }))
+const anyString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+)
 const huge = fc.integer({ min: 100, max: 1500 }).map((n) => 'x'.repeat(n))
-const pollution = fc.constantFrom(
-  '{"__proto__": {"orderId": "ord_x", "token": "tttttttttttttttttttt"}}',
-  '{"orderId": "ord_x", "constructor": {"prototype": {"admin": true}}}',
-  '{"__proto__": {"admin": true}, "orderId": "x", "token": "yyyyyyyyyyyyyyyy"}',
-).map((text) => JSON.parse(text) as unknown)
+const pollution = fc
+  .constantFrom(
+    '{"__proto__": {"orderId": "ord_x", "token": "tttttttttttttttttttt"}}',
+    '{"orderId": "ord_x", "constructor": {"prototype": {"admin": true}}}',
+    '{"__proto__": {"admin": true}, "orderId": "x", "token": "yyyyyyyyyyyyyyyy"}',
+  )
+  .map((text) => JSON.parse(text) as unknown)
 const wild = fc.oneof(
   fc.anything({ maxDepth: 2 }),
   fc.jsonValue({ maxDepth: 3 }),
@@ -111,17 +117,30 @@ describe('Socket.IO fuzzing', () => {
     const before = await snapshot(server)
     const event = fc.oneof(
       { weight: 4, arbitrary: fc.constantFrom('watchOrder', 'unwatchOrder') },
-      { weight: 1, arbitrary: fc.oneof(anyString.filter((s) => s.length > 0), fc.constantFrom('joinRoom', 'admin', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'orderUpdated', 'newOrder')) },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(
+          anyString.filter((s) => s.length > 0),
+          fc.constantFrom('joinRoom', 'admin', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'orderUpdated', 'newOrder'),
+        ),
+      },
     )
     // Frames past maxHttpBufferSize end the connection by design (tested below), so keep these under it.
     const args = fc
       .array(fc.oneof({ weight: 3, arbitrary: watchish }, { weight: 2, arbitrary: wild }), { maxLength: 3 })
-      .filter((a) => Buffer.byteLength(JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? '') < LIMITS.socketPacket - 512)
+      .filter(
+        (a) =>
+          Buffer.byteLength(JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)) ?? '') <
+          LIMITS.socketPacket - 512,
+      )
     await fc.assert(
       fc.asyncProperty(event, args, fc.boolean(), async (name, rawArgs, withAck) => {
         cases++
         const payload = rawArgs.map(resolve)
-        const raw = socket as unknown as { emit(event: string, ...a: unknown[]): void; timeout(ms: number): { emitWithAck(event: string, ...a: unknown[]): Promise<unknown> } }
+        const raw = socket as unknown as {
+          emit(event: string, ...a: unknown[]): void
+          timeout(ms: number): { emitWithAck(event: string, ...a: unknown[]): Promise<unknown> }
+        }
         if (['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'].includes(name)) return
         if (withAck) {
           const ack = await raw.timeout(3000).emitWithAck(name, ...payload)
@@ -132,7 +151,11 @@ describe('Socket.IO fuzzing', () => {
             const p = payload[0] as Record<string, unknown>
             expect([`${order.id}|${order.token}`, `${other.id}|${other.token}`]).toContain(`${String(p.orderId)}|${String(p.token)}`)
             // Keys holding undefined are not on the wire (JSON drops them), so the server never saw them.
-            expect(Object.keys(p).filter((key) => p[key] !== undefined).sort()).toEqual(['orderId', 'token'])
+            expect(
+              Object.keys(p)
+                .filter((key) => p[key] !== undefined)
+                .sort(),
+            ).toEqual(['orderId', 'token'])
             void watchedA
           }
         } else {
@@ -156,8 +179,9 @@ describe('Socket.IO fuzzing', () => {
       fc.asyncProperty(auth, async (candidate) => {
         cases++
         const value = candidate as Record<string, unknown>
-        const token = value.token === '__TA__' ? order.token : value.token === '__ADMIN_TAMPERED__' ? `${adminToken.slice(0, -2)}xx` : value.token
-        const authObject = typeof candidate === 'object' && candidate !== null ? { ...value, ...(('token' in value) ? { token } : {}) } : {}
+        const token =
+          value.token === '__TA__' ? order.token : value.token === '__ADMIN_TAMPERED__' ? `${adminToken.slice(0, -2)}xx` : value.token
+        const authObject = typeof candidate === 'object' && candidate !== null ? { ...value, ...('token' in value ? { token } : {}) } : {}
         const outcome = await tryConnect(authObject)
         if (typeof outcome === 'string') {
           // Refused by the middleware, or (an auth object past maxHttpBufferSize) by the transport.
@@ -185,8 +209,22 @@ describe('Socket.IO fuzzing', () => {
       anyString,
       fc.jsonValue().map((v) => `2${JSON.stringify(v)}`),
       fc.jsonValue().map((v) => `21${JSON.stringify(['watchOrder', v])}`),
-      fc.constantFrom('2', '2[', '2["watchOrder"', '0/admin,', '1', '3', '4', '5-["watchOrder",{"_placeholder":true,"num":9}]', '2/admin,["x"]', '29999999999999999999["watchOrder"]', `2${'['.repeat(5000)}`),
-      fc.integer({ min: LIMITS.socketPacket + 1, max: LIMITS.socketPacket * 4 }).map((n) => `2["watchOrder",{"orderId":"${'x'.repeat(n)}"}]`),
+      fc.constantFrom(
+        '2',
+        '2[',
+        '2["watchOrder"',
+        '0/admin,',
+        '1',
+        '3',
+        '4',
+        '5-["watchOrder",{"_placeholder":true,"num":9}]',
+        '2/admin,["x"]',
+        '29999999999999999999["watchOrder"]',
+        `2${'['.repeat(5000)}`,
+      ),
+      fc
+        .integer({ min: LIMITS.socketPacket + 1, max: LIMITS.socketPacket * 4 })
+        .map((n) => `2["watchOrder",{"orderId":"${'x'.repeat(n)}"}]`),
     )
     let victim = await connectSocket(server)
     await fc.assert(

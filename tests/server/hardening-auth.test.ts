@@ -11,7 +11,18 @@ import type { RunningServer } from '../../server/app'
 import { DEFAULT_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } from '../../server/config'
 import { LEGACY_PASSWORD_PARAMS, PASSWORD_PARAMS } from '../../server/store/passwords'
 import type { ClientSocket } from './helpers'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, api, collect, connectSocket, loginAdmin, placeOrder, sleep, startServer, waitForEvent } from './helpers'
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  api,
+  collect,
+  connectSocket,
+  loginAdmin,
+  placeOrder,
+  sleep,
+  startServer,
+  waitForEvent,
+} from './helpers'
 import { sharedTestDatabase } from './testDatabase'
 import type { TestDatabase } from './testDatabase'
 

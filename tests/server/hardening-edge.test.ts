@@ -25,15 +25,22 @@ interface RawResponse {
 }
 
 /** http.request, because fetch will not send a Host header of our choosing. */
-function rawRequest(server: RunningServer, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
+function rawRequest(
+  server: RunningServer,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
   const url = new URL(server.url)
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
-      let body = ''
-      response.setEncoding('utf8')
-      response.on('data', (chunk: string) => (body += chunk))
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
-    })
+    const request = http.request(
+      { host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: options.headers, agent: false },
+      (response) => {
+        let body = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => (body += chunk))
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+      },
+    )
     request.on('error', reject)
     request.end(options.body)
   })
@@ -111,7 +118,7 @@ describe('Host allow-list (ALLOWED_HOSTS): 421 for any other name, everywhere', 
     expect(await upgrade(server, `&sid=${sid}`, {})).toBe('open')
   })
 
-  it('the development default serves only this node\'s own addresses; production needs a list', async () => {
+  it("the development default serves only this node's own addresses; production needs a list", async () => {
     const dev = await startServer()
     try {
       expect((await rawRequest(dev, '/healthz', { headers: { host: `localhost:${new URL(dev.url).port}` } })).status).toBe(200)
@@ -121,7 +128,10 @@ describe('Host allow-list (ALLOWED_HOSTS): 421 for any other name, everywhere', 
     }
     const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a-real-password' }
     expect(() => loadConfig(production)).toThrow(/ALLOWED_HOSTS is not set/)
-    expect(loadConfig({ ...production, ALLOWED_HOSTS: 'Shop.Example, shop.example:8443' }).allowedHosts).toEqual(['shop.example', 'shop.example:8443'])
+    expect(loadConfig({ ...production, ALLOWED_HOSTS: 'Shop.Example, shop.example:8443' }).allowedHosts).toEqual([
+      'shop.example',
+      'shop.example:8443',
+    ])
     expect(() => loadConfig({ ALLOWED_HOSTS: 'https://shop.example' })).toThrow(/ALLOWED_HOSTS/)
   })
 })
@@ -143,7 +153,12 @@ describe('Origin on every Engine.IO request, the upgrade included', () => {
 })
 
 /** Connects, sends `head`, then one byte of body per `everyMs`; resolves with what the server wrote and when it closed. */
-function slowClient(server: RunningServer, head: string, trickle: string, everyMs: number): Promise<{ response: string; closedAfterMs: number }> {
+function slowClient(
+  server: RunningServer,
+  head: string,
+  trickle: string,
+  everyMs: number,
+): Promise<{ response: string; closedAfterMs: number }> {
   const url = new URL(server.url)
   return new Promise((resolve) => {
     const started = Date.now()
@@ -227,7 +242,8 @@ describe('per-address caps', () => {
   it('Socket.IO: connections past ORDERLINE_SOCKETS_PER_IP are refused over both transports, per forwarded client', async () => {
     const server = await startServer({ socketsPerIp: 3, trustProxy: ['127.0.0.1'] })
     const sockets: ClientSocket[] = []
-    const from = (address: string, transports: string[]) => connectSocket(server, undefined, { transports, extraHeaders: { 'x-forwarded-for': address } })
+    const from = (address: string, transports: string[]) =>
+      connectSocket(server, undefined, { transports, extraHeaders: { 'x-forwarded-for': address } })
     try {
       for (let i = 0; i < 3; i++) sockets.push(await from('203.0.113.7', i % 2 ? ['polling'] : ['websocket']))
       await expect(from('203.0.113.7', ['websocket'])).rejects.toThrow()

@@ -20,7 +20,11 @@ afterAll(() => server.close())
 
 const orderWithName = (name: string, note?: string) =>
   api(server, '/api/orders', {
-    body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name, email: 'n@example.com' }, ...(note === undefined ? {} : { note }) },
+    body: {
+      items: [{ productId: 'espresso', quantity: 1 }],
+      customer: { name, email: 'n@example.com' },
+      ...(note === undefined ? {} : { note }),
+    },
   })
 
 describe('customer names', () => {
@@ -79,7 +83,10 @@ describe('tracking links expire after the order ended', () => {
     const res = await api(server, `/api/orders/${order.id}`, { token: trackingToken })
     expect(res.status).toBe(410)
     expect(res.body.error).toEqual({ code: 'tracking_expired', message: 'This tracking link has expired.' })
-    expect(await watch(order.id, trackingToken)).toEqual({ ok: false, error: { code: 'tracking_expired', message: 'This tracking link has expired.' } })
+    expect(await watch(order.id, trackingToken)).toEqual({
+      ok: false,
+      error: { code: 'tracking_expired', message: 'This tracking link has expired.' },
+    })
     // Admins still read it; a wrong token still learns nothing but 404.
     expect((await api(server, `/api/orders/${order.id}`, { token: admin })).status).toBe(200)
     expect((await api(server, `/api/orders/${order.id}`, { token: 'x'.repeat(43) })).status).toBe(404)

@@ -102,12 +102,22 @@ export async function placeOrder(server: RunningServer, quantity = 1): Promise<{
   return res.body
 }
 
-export async function patchStatus(server: RunningServer, token: string, order: Pick<Order, 'id' | 'version'>, status: string, headers?: Record<string, string>) {
+export async function patchStatus(
+  server: RunningServer,
+  token: string,
+  order: Pick<Order, 'id' | 'version'>,
+  status: string,
+  headers?: Record<string, string>,
+) {
   return api<any>(server, `/api/orders/${order.id}`, { method: 'PATCH', token, body: { status, version: order.version }, headers })
 }
 
 /** Connects over websocket only (fast, deterministic) and resolves once connected. */
-export function connectSocket(server: RunningServer, auth?: { token?: unknown }, extra: Record<string, unknown> = {}): Promise<ClientSocket> {
+export function connectSocket(
+  server: RunningServer,
+  auth?: { token?: unknown },
+  extra: Record<string, unknown> = {},
+): Promise<ClientSocket> {
   const socket: ClientSocket = connectClient(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, auth, ...extra })
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket))

@@ -47,7 +47,13 @@ describe('health and metrics', () => {
     const metrics = await api(server, '/metrics')
     // Event-loop delay p99 since the previous scrape, CPU and memory of the process: the signals
     // that say a node is full (see deploy/README.md, "How many watchers one node holds").
-    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_open_fds', 'process_max_fds']) {
+    for (const name of [
+      'nodejs_eventloop_lag_p99_seconds',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'process_open_fds',
+      'process_max_fds',
+    ]) {
       expect(metrics.text).toMatch(new RegExp(`^${name} [0-9.e+-]+$`, 'm'))
     }
   })
@@ -110,7 +116,15 @@ describe('error envelope', () => {
 
   it('never answers 500 to junk query strings', async () => {
     const token = await loginAdmin(server)
-    for (const qs of ['?limit=abc', '?limit=0', '?limit=1000', '?status=weird', '?cursor=abc', '?extra=1', '?status=placed&status=confirmed']) {
+    for (const qs of [
+      '?limit=abc',
+      '?limit=0',
+      '?limit=1000',
+      '?status=weird',
+      '?cursor=abc',
+      '?extra=1',
+      '?status=placed&status=confirmed',
+    ]) {
       const res = await api(server, `/api/orders${qs}`, { token })
       expect(res.status, qs).toBe(400)
       expect(res.body.error.code).toBeTypeOf('string')
@@ -134,7 +148,11 @@ describe('CORS', () => {
   it('answers a preflight for PATCH with Idempotency-Key', async () => {
     const res = await api(server, '/api/orders/abc', {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization,idempotency-key,content-type' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'PATCH',
+        'access-control-request-headers': 'authorization,idempotency-key,content-type',
+      },
     })
     expect(res.status).toBe(204)
     expect(res.headers.get('access-control-allow-methods')).toContain('PATCH')

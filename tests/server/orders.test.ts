@@ -203,7 +203,9 @@ describe('PATCH /api/orders/:id (admin)', () => {
     const { order, trackingToken } = await placeOrder(server)
     expect((await patchStatus(server, admin, order, 'confirmed', { 'idempotency-key': 'bad key!' })).status).toBe(400)
     expect((await patchStatus(server, admin, order, 'shipped')).status).toBe(400)
-    expect((await api(server, `/api/orders/${order.id}`, { method: 'PATCH', token: admin, body: { status: 'confirmed' } })).status).toBe(400)
+    expect((await api(server, `/api/orders/${order.id}`, { method: 'PATCH', token: admin, body: { status: 'confirmed' } })).status).toBe(
+      400,
+    )
     expect((await patchStatus(server, trackingToken, order, 'cancelled')).status).toBe(401)
     expect((await patchStatus(server, admin, { id: 'ord_missing', version: 1 }, 'confirmed')).status).toBe(404)
   })

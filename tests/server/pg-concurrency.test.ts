@@ -27,7 +27,10 @@ describe.skipIf(!reachable)('PostgreSQL with two nodes writing', () => {
   beforeAll(async () => {
     database = await createPgDatabase()
     // Both open at once on an empty database: migrations and seeding must not collide.
-    ;[nodeA, nodeB] = await Promise.all([openStore({ databaseUrl: database.url, ...options }), openStore({ databaseUrl: database.url, ...options })])
+    ;[nodeA, nodeB] = await Promise.all([
+      openStore({ databaseUrl: database.url, ...options }),
+      openStore({ databaseUrl: database.url, ...options }),
+    ])
   })
   afterAll(async () => {
     await nodeA?.close()
@@ -70,7 +73,12 @@ describe.skipIf(!reachable)('PostgreSQL with two nodes writing', () => {
   it('applies a retried Idempotency-Key once even when the retry races the original on another node', async () => {
     const placed = await nodeA.placeOrder(body)
     if (!placed.ok) throw new Error('place failed')
-    const request = { orderId: placed.change.order.id, status: 'confirmed' as const, version: 1, idempotencyKey: `key-${placed.change.order.id}` }
+    const request = {
+      orderId: placed.change.order.id,
+      status: 'confirmed' as const,
+      version: 1,
+      idempotencyKey: `key-${placed.change.order.id}`,
+    }
     const [a, b] = await Promise.all([nodeA.changeStatus(request), nodeB.changeStatus(request)])
     expect([a.replayed, b.replayed].sort()).toEqual([false, true])
     expect(a.result).toEqual(b.result)
@@ -99,7 +107,11 @@ describe.skipIf(!reachable)('PostgreSQL with two nodes writing', () => {
     // A slow writer on node A: holds the change-log lock, appends, and commits 400 ms later.
     const slow = nodeA.db.transaction().execute(async (trx) => {
       await serializeWrites(trx, 'postgres')
-      const row = await trx.insertInto('change_log').values({ order_id: placed.change.order.id, version: 1, at: new Date().toISOString() }).returning('seq').executeTakeFirstOrThrow()
+      const row = await trx
+        .insertInto('change_log')
+        .values({ order_id: placed.change.order.id, version: 1, at: new Date().toISOString() })
+        .returning('seq')
+        .executeTakeFirstOrThrow()
       slowSeq = row.seq
       await new Promise((resolve) => setTimeout(resolve, 400))
       events.push('slow committed')
@@ -162,4 +174,3 @@ describe.skipIf(!reachable)('PostgreSQL with two nodes writing', () => {
     expect(all.map((row) => row.seq).filter((seq) => !seen.has(seq))).toEqual([])
   })
 })
-

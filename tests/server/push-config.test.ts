@@ -15,7 +15,11 @@ describe('VAPID and push settings', () => {
   const keys = webpush.generateVAPIDKeys()
 
   it('takes a full key pair and a subject from the environment', () => {
-    const config = loadConfig({ VAPID_PUBLIC_KEY: keys.publicKey, VAPID_PRIVATE_KEY: keys.privateKey, VAPID_SUBJECT: 'mailto:ops@example.com' })
+    const config = loadConfig({
+      VAPID_PUBLIC_KEY: keys.publicKey,
+      VAPID_PRIVATE_KEY: keys.privateKey,
+      VAPID_SUBJECT: 'mailto:ops@example.com',
+    })
     expect(config.vapidKeys).toEqual(keys)
     expect(config.vapidSubject).toBe('mailto:ops@example.com')
     expect(loadConfig({}).vapidKeys).toBeNull()

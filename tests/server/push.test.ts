@@ -132,7 +132,8 @@ describe('sending on status changes', () => {
     await server.push.idle()
     expect(pushes).toHaveLength(4)
     const texts = pushes.map((p) => JSON.parse(decryptPush(p.body, keys).toString('utf8')) as unknown)
-    for (const text of texts) expect(text).toEqual({ orderId: placed.order.id, number: placed.order.number, status: 'confirmed', version: 2 })
+    for (const text of texts)
+      expect(text).toEqual({ orderId: placed.order.id, number: placed.order.number, status: 'confirmed', version: 2 })
     // Backoff: the gaps grow (base 30 ms, doubling, ±50 % jitter).
     const gaps = pushes.slice(1).map((p, i) => p.at - pushes[i]!.at)
     expect(gaps[0]).toBeGreaterThanOrEqual(10)
@@ -191,7 +192,14 @@ describe('sending on status changes', () => {
     // Written past the API, as if the name had resolved elsewhere when the customer subscribed.
     await server.store.db
       .insertInto('push_subscriptions')
-      .values({ id: 'sub_inward', order_id: placed.order.id, endpoint: 'https://10.0.0.1/push', p256dh: keys.p256dh, auth: keys.auth, created_at: new Date().toISOString() })
+      .values({
+        id: 'sub_inward',
+        order_id: placed.order.id,
+        endpoint: 'https://10.0.0.1/push',
+        p256dh: keys.p256dh,
+        auth: keys.auth,
+        created_at: new Date().toISOString(),
+      })
       .execute()
     await patchStatus(server, admin, placed.order, 'confirmed')
     await server.push.idle()
@@ -203,7 +211,12 @@ describe('sending on status changes', () => {
     const placed = await placeOrder(server)
     const { body } = subscription()
     await subscribe(placed, body)
-    const del = () => api(server, `/api/orders/${placed.order.id}/push-subscriptions`, { method: 'DELETE', token: placed.trackingToken, body: { endpoint: body.endpoint } })
+    const del = () =>
+      api(server, `/api/orders/${placed.order.id}/push-subscriptions`, {
+        method: 'DELETE',
+        token: placed.trackingToken,
+        body: { endpoint: body.endpoint },
+      })
     expect((await del()).status).toBe(204)
     expect((await del()).status).toBe(204)
     await patchStatus(server, admin, placed.order, 'confirmed')
@@ -213,7 +226,7 @@ describe('sending on status changes', () => {
 })
 
 describe('subscribing: who and what', () => {
-  it('needs the tracking token: 401 without, 401 for a bad admin token, 403 for the admin, 404 for another order\'s token', async () => {
+  it("needs the tracking token: 401 without, 401 for a bad admin token, 403 for the admin, 404 for another order's token", async () => {
     const a = await placeOrder(server)
     const b = await placeOrder(server)
     const { body } = subscription()
@@ -228,7 +241,11 @@ describe('subscribing: who and what', () => {
       const res = await api(server, `/api/orders/${a.order.id}/push-subscriptions`, { token, body })
       expect(res.status, String(token)).toBe(status)
       expect(res.body.error.code).toBe(code)
-      const del = await api(server, `/api/orders/${a.order.id}/push-subscriptions`, { method: 'DELETE', token, body: { endpoint: body.endpoint } })
+      const del = await api(server, `/api/orders/${a.order.id}/push-subscriptions`, {
+        method: 'DELETE',
+        token,
+        body: { endpoint: body.endpoint },
+      })
       expect(del.status, `DELETE ${String(token)}`).toBe(status)
     }
     expect(await subscriptionsOf(a.order.id)).toHaveLength(0)
@@ -277,7 +294,10 @@ describe('subscribing: who and what', () => {
     const strict = await startServer()
     try {
       const placed = await placeOrder(strict)
-      const res = await api(strict, `/api/orders/${placed.order.id}/push-subscriptions`, { token: placed.trackingToken, body: subscription().body })
+      const res = await api(strict, `/api/orders/${placed.order.id}/push-subscriptions`, {
+        token: placed.trackingToken,
+        body: subscription().body,
+      })
       expect(res.status).toBe(422)
       expect(res.body.error.code).toBe('push_endpoint_invalid')
     } finally {
@@ -286,10 +306,22 @@ describe('subscribing: who and what', () => {
   })
 
   it('a name resolving to any non-public address is refused (rebinding-style answers included)', async () => {
-    const policy = (addresses: string[]) => ({ allowInsecureLoopback: false, lookup: async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })) })
-    expect(await checkPushEndpoint('https://push.example/x', policy(['8.8.8.8']))).toMatchObject({ ok: true, endpoint: { address: '8.8.8.8' } })
-    expect(await checkPushEndpoint('https://push.example/x', policy(['8.8.8.8', '10.0.0.1']))).toMatchObject({ ok: false, code: 'push_endpoint_forbidden' })
-    expect(await checkPushEndpoint('https://push.example/x', policy(['2606:4700::1111', '::1']))).toMatchObject({ ok: false, code: 'push_endpoint_forbidden' })
+    const policy = (addresses: string[]) => ({
+      allowInsecureLoopback: false,
+      lookup: async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+    })
+    expect(await checkPushEndpoint('https://push.example/x', policy(['8.8.8.8']))).toMatchObject({
+      ok: true,
+      endpoint: { address: '8.8.8.8' },
+    })
+    expect(await checkPushEndpoint('https://push.example/x', policy(['8.8.8.8', '10.0.0.1']))).toMatchObject({
+      ok: false,
+      code: 'push_endpoint_forbidden',
+    })
+    expect(await checkPushEndpoint('https://push.example/x', policy(['2606:4700::1111', '::1']))).toMatchObject({
+      ok: false,
+      code: 'push_endpoint_forbidden',
+    })
     expect(await checkPushEndpoint('https://push.example/x', policy([]))).toMatchObject({ ok: false, code: 'push_endpoint_unresolvable' })
   })
 
@@ -303,7 +335,13 @@ describe('subscribing: who and what', () => {
       [{ endpoint: `${receiver.url}/x`, keys: { ...good, p256dh: `${good.p256dh.slice(0, 86)}*` } }, 'validation_failed'],
       [{ endpoint: `${receiver.url}/x`, keys: { ...good, auth: randomBytes(15).toString('base64url') } }, 'validation_failed'],
       [{ endpoint: `${receiver.url}/x`, keys: { ...good, p256dh: offCurve.toString('base64url') } }, 'invalid_push_keys'],
-      [{ endpoint: `${receiver.url}/x`, keys: { ...good, p256dh: createECDH('prime256v1').generateKeys().subarray(0, 65).toString('base64url').replace(/^./, 'A') } }, 'validation_failed'],
+      [
+        {
+          endpoint: `${receiver.url}/x`,
+          keys: { ...good, p256dh: createECDH('prime256v1').generateKeys().subarray(0, 65).toString('base64url').replace(/^./, 'A') },
+        },
+        'validation_failed',
+      ],
       [{ endpoint: `${receiver.url}/x` }, 'validation_failed'],
       [{ endpoint: `${receiver.url}/x`, keys: good, extra: 1 }, 'validation_failed'],
       [{ endpoint: 'x'.repeat(3000), keys: good }, 'validation_failed'],
@@ -316,7 +354,9 @@ describe('subscribing: who and what', () => {
       expect(res.body.error.code).toBe(code)
     }
     // Browsers send padding-free base64url; padded keys are accepted too.
-    expect((await subscribe(placed, { endpoint: `${receiver.url}/padded`, keys: { p256dh: `${good.p256dh}=`, auth: `${good.auth}==` } })).status).toBe(201)
+    expect(
+      (await subscribe(placed, { endpoint: `${receiver.url}/padded`, keys: { p256dh: `${good.p256dh}=`, auth: `${good.auth}==` } })).status,
+    ).toBe(201)
   })
 
   it('allows five subscriptions per order: the sixth is 409, re-subscribing a known endpoint is not', async () => {

@@ -128,13 +128,20 @@ export function decryptPush(body: Buffer, keys: BrowserKeys): Buffer {
  * Checks `Authorization: vapid t=<jwt>, k=<key>`: `k` is the server's public key, and the JWT is
  * ES256-signed by it for this audience, expiring within 24 h. Returns the JWT claims.
  */
-export async function verifyVapid(header: string | undefined, publicKey: string, audience: string): Promise<{ aud: string; sub: string; exp: number }> {
+export async function verifyVapid(
+  header: string | undefined,
+  publicKey: string,
+  audience: string,
+): Promise<{ aud: string; sub: string; exp: number }> {
   const match = /^vapid t=([^,\s]+),\s*k=([A-Za-z0-9_-]+)$/.exec(header ?? '')
   if (!match) throw new Error(`not a vapid Authorization header: ${header}`)
   const [, jwt, k] = match
   if (k !== publicKey) throw new Error('k is not the server public key')
   const point = Buffer.from(publicKey, 'base64url')
-  const key = await importJWK({ kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33, 65).toString('base64url') }, 'ES256')
+  const key = await importJWK(
+    { kty: 'EC', crv: 'P-256', x: point.subarray(1, 33).toString('base64url'), y: point.subarray(33, 65).toString('base64url') },
+    'ES256',
+  )
   const { payload, protectedHeader } = await jwtVerify(jwt!, key, { algorithms: ['ES256'], audience })
   if (protectedHeader.alg !== 'ES256') throw new Error('not ES256')
   const exp = Number(payload.exp)

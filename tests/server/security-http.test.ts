@@ -64,7 +64,10 @@ describe('Content-Security-Policy and security headers', () => {
     expect(() => loadConfig({ CSP_CONNECT_SRC: 'wss://api.example' })).toThrow(/CSP_CONNECT_SRC/)
     expect(() => loadConfig({ CSP_CONNECT_SRC: "'unsafe-inline'" })).toThrow(/CSP_CONNECT_SRC/)
     expect(() => loadConfig({ CSP_CONNECT_SRC: 'https://api.example/path' })).toThrow(/CSP_CONNECT_SRC/)
-    expect(loadConfig({ CSP_CONNECT_SRC: 'https://api.example https://b.example' }).cspConnectSrc).toEqual(['https://api.example', 'https://b.example'])
+    expect(loadConfig({ CSP_CONNECT_SRC: 'https://api.example https://b.example' }).cspConnectSrc).toEqual([
+      'https://api.example',
+      'https://b.example',
+    ])
   })
 })
 

@@ -12,7 +12,16 @@ import { api, collect, connectSocket, placeOrder, sleep, startServer, waitForEve
 import { loginAs, revokedToken, signAdminToken, snapshot, tamper, unsignedToken } from './securitySupport'
 
 type ActorName = 'anonymous' | 'customerA' | 'customerB' | 'admin' | 'expiredAdmin' | 'tamperedAdmin' | 'unsignedAdmin' | 'revokedAdmin'
-const ACTORS: ActorName[] = ['anonymous', 'customerA', 'customerB', 'admin', 'expiredAdmin', 'tamperedAdmin', 'unsignedAdmin', 'revokedAdmin']
+const ACTORS: ActorName[] = [
+  'anonymous',
+  'customerA',
+  'customerB',
+  'admin',
+  'expiredAdmin',
+  'tamperedAdmin',
+  'unsignedAdmin',
+  'revokedAdmin',
+]
 const BAD_ADMINS = ['expiredAdmin', 'tamperedAdmin', 'unsignedAdmin', 'revokedAdmin'] as const satisfies readonly ActorName[]
 
 type Expect = readonly [status: number, code?: string]
@@ -28,7 +37,10 @@ const A_PHONE = '+44 20 7946 0958'
 const SEES_A_DETAILS: readonly ActorName[] = ['admin', 'customerA']
 const pushSubscription = {
   endpoint: 'http://127.0.0.1:9/push/matrix',
-  keys: { p256dh: 'BP-pb-Oh8YYVPw8g2T7o-aWPpplvlwuqhH8B-qQyijORtt4shpbrjjSqREV52St_wD80wd9wX4hv805qve_v00I', auth: '6jsWhis-a7k-mTl1zMmsUQ' },
+  keys: {
+    p256dh: 'BP-pb-Oh8YYVPw8g2T7o-aWPpplvlwuqhH8B-qQyijORtt4shpbrjjSqREV52St_wD80wd9wX4hv805qve_v00I',
+    auth: '6jsWhis-a7k-mTl1zMmsUQ',
+  },
 }
 const sockets: ClientSocket[] = []
 let cells = 0
@@ -38,7 +50,10 @@ beforeAll(async () => {
   server = await startServer({ pushAllowInsecure: true })
   // Order A carries delivery details: only the admin and A's own token may ever see them.
   const placedA = await api<{ order: Order; trackingToken: string }>(server, '/api/orders', {
-    body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'Addie', email: 'addie@example.com', address: A_ADDRESS, phone: A_PHONE } },
+    body: {
+      items: [{ productId: 'espresso', quantity: 1 }],
+      customer: { name: 'Addie', email: 'addie@example.com', address: A_ADDRESS, phone: A_PHONE },
+    },
   })
   a = placedA.body
   b = await placeOrder(server)
@@ -71,7 +86,10 @@ const adminOnly = (ok: Expect): Record<ActorName, Expect> => ({
   revokedAdmin: [401, 'invalid_token'],
 })
 const everyone = (ok: Expect) => Object.fromEntries(ACTORS.map((actor) => [actor, ok])) as Record<ActorName, Expect>
-const badAdmins = Object.fromEntries(BAD_ADMINS.map((actor) => [actor, [401, 'invalid_token'] as Expect])) as Record<(typeof BAD_ADMINS)[number], Expect>
+const badAdmins = Object.fromEntries(BAD_ADMINS.map((actor) => [actor, [401, 'invalid_token'] as Expect])) as Record<
+  (typeof BAD_ADMINS)[number],
+  Expect
+>
 
 interface Endpoint {
   name: string
@@ -83,18 +101,34 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'GET /api/products', call: (token) => api(server, '/api/products', { token }), expect: everyone([200]) },
   {
     name: 'POST /api/orders',
-    call: (token) => api(server, '/api/orders', { token, body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'M', email: 'm@example.com' } } }),
+    call: (token) =>
+      api(server, '/api/orders', {
+        token,
+        body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'M', email: 'm@example.com' } },
+      }),
     expect: everyone([201]),
   },
   {
     name: 'GET /api/orders/:A',
     call: (token) => api(server, `/api/orders/${a.order.id}`, { token }),
-    expect: { anonymous: [401, 'unauthorized'], customerA: [200], customerB: [404, 'not_found'], admin: [200], ...badAdmins } satisfies Record<ActorName, Expect>,
+    expect: {
+      anonymous: [401, 'unauthorized'],
+      customerA: [200],
+      customerB: [404, 'not_found'],
+      admin: [200],
+      ...badAdmins,
+    } satisfies Record<ActorName, Expect>,
   },
   {
     name: 'GET /api/orders/:B',
     call: (token) => api(server, `/api/orders/${b.order.id}`, { token }),
-    expect: { anonymous: [401, 'unauthorized'], customerA: [404, 'not_found'], customerB: [200], admin: [200], ...badAdmins } satisfies Record<ActorName, Expect>,
+    expect: {
+      anonymous: [401, 'unauthorized'],
+      customerA: [404, 'not_found'],
+      customerB: [200],
+      admin: [200],
+      ...badAdmins,
+    } satisfies Record<ActorName, Expect>,
   },
   { name: 'GET /api/orders', call: (token) => api(server, '/api/orders', { token }), expect: adminOnly([200]) },
   {
@@ -109,23 +143,46 @@ const ENDPOINTS: Endpoint[] = [
     // Subscribing is the customer's act: the tracking token of that order, nothing else.
     name: 'POST /api/orders/:A/push-subscriptions',
     call: (token) => api(server, `/api/orders/${a.order.id}/push-subscriptions`, { token, body: pushSubscription }),
-    expect: { anonymous: [401, 'unauthorized'], customerA: [201], customerB: [404, 'not_found'], admin: [403, 'tracking_token_required'], ...badAdmins } satisfies Record<ActorName, Expect>,
+    expect: {
+      anonymous: [401, 'unauthorized'],
+      customerA: [201],
+      customerB: [404, 'not_found'],
+      admin: [403, 'tracking_token_required'],
+      ...badAdmins,
+    } satisfies Record<ActorName, Expect>,
   },
   {
     name: 'DELETE /api/orders/:B/push-subscriptions',
-    call: (token) => api(server, `/api/orders/${b.order.id}/push-subscriptions`, { method: 'DELETE', token, body: { endpoint: pushSubscription.endpoint } }),
-    expect: { anonymous: [401, 'unauthorized'], customerA: [404, 'not_found'], customerB: [204], admin: [403, 'tracking_token_required'], ...badAdmins } satisfies Record<ActorName, Expect>,
+    call: (token) =>
+      api(server, `/api/orders/${b.order.id}/push-subscriptions`, {
+        method: 'DELETE',
+        token,
+        body: { endpoint: pushSubscription.endpoint },
+      }),
+    expect: {
+      anonymous: [401, 'unauthorized'],
+      customerA: [404, 'not_found'],
+      customerB: [204],
+      admin: [403, 'tracking_token_required'],
+      ...badAdmins,
+    } satisfies Record<ActorName, Expect>,
   },
   {
     // A checkout key is per caller: whoever sends it gets their own order, never another's.
     name: 'POST /api/orders with Idempotency-Key',
-    call: (token) => api(server, '/api/orders', { token, headers: { 'idempotency-key': 'matrix-key-0123456789' }, body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'K', email: 'k@example.com' } } }),
+    call: (token) =>
+      api(server, '/api/orders', {
+        token,
+        headers: { 'idempotency-key': 'matrix-key-0123456789' },
+        body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'K', email: 'k@example.com' } },
+      }),
     expect: everyone([201]),
   },
   {
     name: 'POST /api/auth/logout',
     // The admin logs out with a throwaway token so the matrix keeps its own.
-    call: async (token) => api(server, '/api/auth/logout', { method: 'POST', token: token === tokens.admin ? (await loginAs(server)).token : token }),
+    call: async (token) =>
+      api(server, '/api/auth/logout', { method: 'POST', token: token === tokens.admin ? (await loginAs(server)).token : token }),
     expect: adminOnly([204]),
   },
 ]
@@ -150,13 +207,16 @@ describe('REST: actor × endpoint', () => {
   })
 
   it('never leaks order A to customer B through its body, even with If-None-Match', async () => {
-    const res = await api(server, `/api/orders/${a.order.id}`, { token: b.trackingToken, headers: { 'if-none-match': `"v${a.order.version}"` } })
+    const res = await api(server, `/api/orders/${a.order.id}`, {
+      token: b.trackingToken,
+      headers: { 'if-none-match': `"v${a.order.version}"` },
+    })
     cells++
     expect(res.status).toBe(404)
     expect(res.text).not.toContain(a.order.customer.email)
   })
 
-  it('order A\'s delivery details: the admin and A\'s own token see them', async () => {
+  it("order A's delivery details: the admin and A's own token see them", async () => {
     for (const token of [tokens.admin, tokens.customerA]) {
       cells++
       const res = await api<Order>(server, `/api/orders/${a.order.id}`, { token })
@@ -225,7 +285,7 @@ describe('Socket.IO: actor × handshake, watchOrder and events', () => {
     expect(await anonymous.timeout(3000).emitWithAck('unwatchOrder', { orderId: b.order.id })).toEqual({ ok: true })
   })
 
-  it('admin-only events and other customers\' orderUpdated never reach a customer socket', async () => {
+  it("admin-only events and other customers' orderUpdated never reach a customer socket", async () => {
     const x = await placeOrder(server)
     const y = await placeOrder(server)
     const customerX = await connectSocket(server)

@@ -75,13 +75,19 @@ describe('production refuses default secrets', () => {
     // In parallel: each spawn pays tsx start-up once.
     const [missing, weak] = await Promise.all([
       freePort().then((port) => runMain({ ...baseEnv(port), NODE_ENV: 'production' })),
-      freePort().then((port) => runMain({ ...baseEnv(port), NODE_ENV: 'production', JWT_SECRET: 'short', ADMIN_PASSWORD: 'orderline-demo' })),
+      freePort().then((port) =>
+        runMain({ ...baseEnv(port), NODE_ENV: 'production', JWT_SECRET: 'short', ADMIN_PASSWORD: 'orderline-demo' }),
+      ),
     ])
     expect(missing.code).toBe(1)
-    expect(missing.output).toContain('Refusing to start with NODE_ENV=production: JWT_SECRET is not set; ADMIN_PASSWORD is not set; ALLOWED_HOSTS is not set.')
+    expect(missing.output).toContain(
+      'Refusing to start with NODE_ENV=production: JWT_SECRET is not set; ADMIN_PASSWORD is not set; ALLOWED_HOSTS is not set.',
+    )
     expect(missing.output).not.toContain('listening')
     expect(weak.code).toBe(1)
-    expect(weak.output).toContain('JWT_SECRET must be at least 32 characters; ADMIN_PASSWORD is the demo password; ALLOWED_HOSTS is not set.')
+    expect(weak.output).toContain(
+      'JWT_SECRET must be at least 32 characters; ADMIN_PASSWORD is the demo password; ALLOWED_HOSTS is not set.',
+    )
   }, 90_000)
 })
 
@@ -89,10 +95,21 @@ describe('tokens stay out of the logs', () => {
   // Also the control for the refusal above: production with real secrets starts and serves.
   it('never logs Authorization headers, tracking tokens or token query values', async () => {
     const secrets: string[] = []
-    const env = { ...baseEnv(await freePort()), NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(40), ADMIN_EMAIL: 'a@log.test', ADMIN_PASSWORD: 'log-test-password', ALLOWED_HOSTS: 'orderline.test' }
+    const env = {
+      ...baseEnv(await freePort()),
+      NODE_ENV: 'production',
+      JWT_SECRET: 'j'.repeat(40),
+      ADMIN_EMAIL: 'a@log.test',
+      ADMIN_PASSWORD: 'log-test-password',
+      ALLOWED_HOSTS: 'orderline.test',
+    }
     const run = await runMain(env, async (url) => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200)
-      const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@log.test', password: 'log-test-password' }) })
+      const login = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'a@log.test', password: 'log-test-password' }),
+      })
       const { token } = (await login.json()) as { token: string }
       const placed = await fetch(`${url}/api/orders`, {
         method: 'POST',

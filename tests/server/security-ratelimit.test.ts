@@ -9,7 +9,18 @@ import type { RunningServer, ServerConfig } from '../../server/app'
 import { createRateLimiter } from '../../server/http/rateLimit'
 import type { Ack } from '../../src/protocol/events'
 import type { ClientSocket } from './helpers'
-import { ADMIN_EMAIL, ADMIN_PASSWORD, api, connectSocket, loginAdmin, patchStatus, placeOrder, sleep, startServer, waitForEvent } from './helpers'
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  api,
+  connectSocket,
+  loginAdmin,
+  patchStatus,
+  placeOrder,
+  sleep,
+  startServer,
+  waitForEvent,
+} from './helpers'
 import { sharedTestDatabase } from './testDatabase'
 
 describe('createRateLimiter (pure)', () => {
@@ -129,9 +140,17 @@ describe('order placement per IP', () => {
   it('answers 429 past the limit, stores nothing, and recovers', async () => {
     const s = await start({ orderRateLimitPerIp: 3, rateLimitWindowMs: 3000 })
     for (let i = 0; i < 3; i++) await placeOrder(s)
-    const count = async () => (await s.store.db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n
+    const count = async () =>
+      (
+        await s.store.db
+          .selectFrom('orders')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n
     const before = await count()
-    const refused = await api(s, '/api/orders', { body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'A', email: 'a@example.com' } } })
+    const refused = await api(s, '/api/orders', {
+      body: { items: [{ productId: 'espresso', quantity: 1 }], customer: { name: 'A', email: 'a@example.com' } },
+    })
     expect(refused.status).toBe(429)
     expect(refused.body.error.code).toBe('rate_limited')
     expect(await count()).toBe(before)
@@ -176,10 +195,15 @@ describe('sockets', () => {
     sockets.push(socket)
     const raw = socket as unknown as { timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<Ack> } }
     expect(await raw.timeout(3000).emitWithAck('joinRoom', 'admin')).toMatchObject({ ok: false, error: { code: 'unknown_event' } })
-    expect(s.io.of('/').sockets.get(socket.id ?? '')?.rooms.has('admin')).toBe(false)
+    expect(
+      s.io
+        .of('/')
+        .sockets.get(socket.id ?? '')
+        ?.rooms.has('admin'),
+    ).toBe(false)
   })
 
-  it('a flooding client cannot stall another client\'s orderUpdated', async () => {
+  it("a flooding client cannot stall another client's orderUpdated", async () => {
     const s = await start({})
     const admin = await loginAdmin(s)
     const { order, trackingToken } = await placeOrder(s)
@@ -212,7 +236,9 @@ describe('sockets', () => {
     const latency = Date.now() - started
     flooding = false
     const sent = await flood
-    console.log(`[figure] orderUpdated latency while another socket flooded ${sent} events (${refused} refused as rate_limited): ${latency} ms`)
+    console.log(
+      `[figure] orderUpdated latency while another socket flooded ${sent} events (${refused} refused as rate_limited): ${latency} ms`,
+    )
     expect(latency).toBeLessThan(2000)
     expect(refused).toBeGreaterThan(0)
   })

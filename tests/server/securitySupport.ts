@@ -11,7 +11,9 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, api } from './helpers'
 const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret!'
 
 export async function loginAs(server: RunningServer): Promise<{ token: string; userId: string }> {
-  const res = await api<{ token: string; user: { id: string } }>(server, '/api/auth/login', { body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } })
+  const res = await api<{ token: string; user: { id: string } }>(server, '/api/auth/login', {
+    body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD },
+  })
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`)
   return { token: res.body.token, userId: res.body.user.id }
 }
@@ -41,7 +43,11 @@ export function tamper(token: string): string {
 /** The classic `alg: none` forgery: admin claims, no signature at all. */
 export function unsignedToken(userId: string): string {
   const now = Math.floor(Date.now() / 1000)
-  return [b64({ alg: 'none', typ: 'JWT' }), b64({ iss: 'orderline', sub: userId, role: 'admin', email: ADMIN_EMAIL, jti: randomUUID(), iat: now, exp: now + 3600 }), ''].join('.')
+  return [
+    b64({ alg: 'none', typ: 'JWT' }),
+    b64({ iss: 'orderline', sub: userId, role: 'admin', email: ADMIN_EMAIL, jti: randomUUID(), iat: now, exp: now + 3600 }),
+    '',
+  ].join('.')
 }
 
 /** A real token that was logged out. */

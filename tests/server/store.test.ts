@@ -13,7 +13,12 @@ const stores: { store: Store; release(): Promise<void> }[] = []
 /** In-memory SQLite, or a fresh PostgreSQL database under ORDERLINE_TEST_DATABASE=postgres. */
 async function memoryStore(seed = true): Promise<Store> {
   const database = await freshTestDatabase()
-  const store = await openStore({ databaseUrl: database.url, adminEmail: 'a@example.com', adminPassword: 'pw-pw-pw-pw', seedDemoData: seed })
+  const store = await openStore({
+    databaseUrl: database.url,
+    adminEmail: 'a@example.com',
+    adminPassword: 'pw-pw-pw-pw',
+    seedDemoData: seed,
+  })
   stores.push({ store, release: database.release })
   return store
 }
@@ -45,7 +50,10 @@ describe('store: status change transaction', () => {
 
   it('appends one change-log entry per change with increasing seq', async () => {
     const store = await memoryStore(false)
-    await store.db.insertInto('products').values({ id: 'espresso', name: 'Espresso', description: '', price_cents: 280, sort_order: 0 }).execute()
+    await store.db
+      .insertInto('products')
+      .values({ id: 'espresso', name: 'Espresso', description: '', price_cents: 280, sort_order: 0 })
+      .execute()
     const placed = await store.placeOrder(body)
     if (!placed.ok) throw new Error('place failed')
     const changed = await store.changeStatus({ orderId: placed.change.order.id, status: 'confirmed', version: 1 })
@@ -104,14 +112,27 @@ describe('store: status change transaction', () => {
 describe('config', () => {
   it('has local defaults', () => {
     const config = loadConfig({})
-    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: 'data/orderline.sqlite', redisUrl: null, allowedOrigins: [], staticDir: 'dist', enableTestHooks: false })
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: 'data/orderline.sqlite',
+      redisUrl: null,
+      allowedOrigins: [],
+      staticDir: 'dist',
+      enableTestHooks: false,
+    })
     expect(config.adminPassword).toBe(DEMO_ADMIN_PASSWORD)
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32)
     expect(loadConfig({}).jwtSecret).not.toBe(config.jwtSecret)
   })
 
   it('reads the environment', () => {
-    const config = loadConfig({ PORT: '0', HOST: '0.0.0.0', ALLOWED_ORIGINS: 'https://a.example, https://b.example/', ORDERLINE_TEST_HOOKS: '1' })
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      ALLOWED_ORIGINS: 'https://a.example, https://b.example/',
+      ORDERLINE_TEST_HOOKS: '1',
+    })
     expect(config.port).toBe(0)
     expect(config.allowedOrigins).toEqual(['https://a.example', 'https://b.example'])
     expect(config.enableTestHooks).toBe(true)
@@ -121,7 +142,9 @@ describe('config', () => {
 
   it('refuses default secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET.*ADMIN_PASSWORD/)
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: DEMO_ADMIN_PASSWORD })).toThrow(/demo password/)
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: DEMO_ADMIN_PASSWORD })).toThrow(
+      /demo password/,
+    )
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short', ADMIN_PASSWORD: 'a-real-password' })).toThrow(/at least 32/)
     const real = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ADMIN_PASSWORD: 'a-real-password', ALLOWED_HOSTS: 'shop.example' }
     expect(loadConfig(real).production).toBe(true)
@@ -166,12 +189,16 @@ describe('store: dashboard stats', () => {
     const store = await memoryStore(false)
     const now = new Date('2026-03-01T12:30:20.000Z')
     const at = (minutesAgo: number) => now.getTime() - minutesAgo * MINUTE
-    await insertDelivered(store, [
-      { createdAt: at(50), minutes: 10 },
-      { createdAt: at(51), minutes: 20.5 },
-      { createdAt: at(0), minutes: 0.25 },
-      { createdAt: at(90), minutes: 30 },
-    ], 'exact')
+    await insertDelivered(
+      store,
+      [
+        { createdAt: at(50), minutes: 10 },
+        { createdAt: at(51), minutes: 20.5 },
+        { createdAt: at(0), minutes: 0.25 },
+        { createdAt: at(90), minutes: 30 },
+      ],
+      'exact',
+    )
     const stats = await computeStats(store.db, store.dialect, now)
     // (10 + 20.5 + 0.25 + 30) / 4 = 15.1875 → 15.2
     expect(stats.avgDeliveryMinutes).toBe(15.2)
@@ -185,7 +212,11 @@ describe('store: dashboard stats', () => {
   it('stays cheap with a long order history (it runs up to once a second while orders change)', async () => {
     const store = await memoryStore(false)
     const now = Date.now()
-    await insertDelivered(store, Array.from({ length: 20_000 }, (_, i) => ({ createdAt: now - i * 1_000, minutes: 12 })), 'history')
+    await insertDelivered(
+      store,
+      Array.from({ length: 20_000 }, (_, i) => ({ createdAt: now - i * 1_000, minutes: 12 })),
+      'history',
+    )
     const times: number[] = []
     for (let i = 0; i < 3; i++) {
       const started = performance.now()

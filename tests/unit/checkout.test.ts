@@ -62,7 +62,10 @@ describe('useCheckout', () => {
   })
 
   it('shows the server message when the order is refused', async () => {
-    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(400, { error: { code: 'unknown_product', message: 'Unknown product p1' } })))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn().mockResolvedValue(jsonResponse(400, { error: { code: 'unknown_product', message: 'Unknown product p1' } })),
+    )
     const checkout = useCheckout({ products })
     checkout.setQuantity('p1', 1)
     Object.assign(checkout.fields, { name: 'Ada', email: 'ada@example.com' })

@@ -4,7 +4,6 @@ import { perMinuteSeries } from '../../src/app/components/admin/chartData'
 import type { Stats } from '../../src/protocol'
 import { formatDuration, isFresher, useDashboardStore } from '../../src/app/stores/dashboard'
 
-
 function stats(generatedAt: string, ordersToday: number): Stats {
   return {
     ordersToday,

@@ -320,7 +320,9 @@ describe('createHubApi', () => {
       error: { code: 'build_mismatch' },
     })
     expect(hub.getStatus().tabs).toBe(0)
-    expect(await api.hello({ tabId: 't1', protocol: HUB_PROTOCOL_VERSION, build: 'b1', lockName: null }, listener)).toMatchObject({ ok: true })
+    expect(await api.hello({ tabId: 't1', protocol: HUB_PROTOCOL_VERSION, build: 'b1', lockName: null }, listener)).toMatchObject({
+      ok: true,
+    })
     expect(hub.getStatus().tabs).toBe(1)
   })
 
@@ -363,7 +365,9 @@ describe('createHubApi', () => {
     const locks = {
       request: (name: string, options: { signal?: AbortSignal }) => {
         signals.set(name, options.signal)
-        return new Promise((_resolve, reject) => options.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))))
+        return new Promise((_resolve, reject) =>
+          options.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+        )
       },
     } as unknown as LockManager
     const stopped = new AbortController()

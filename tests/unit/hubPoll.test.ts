@@ -40,9 +40,18 @@ describe('PollDriver', () => {
   afterEach(() => vi.useRealTimers())
 
   it('ticks while wanted, backs off on failure, stops when not wanted, and pollNow catches up', async () => {
-    const outcomes: PollOutcome[] = [{ ok: false, orders: [] }, { ok: true, orders: [] }]
+    const outcomes: PollOutcome[] = [
+      { ok: false, orders: [] },
+      { ok: true, orders: [] },
+    ]
     const relay = vi.fn(async (_plan: PollPlan) => outcomes.shift() ?? { ok: true, orders: [] })
-    const driver = new PollDriver({ intervalMs: INTERVAL, plan: () => ({ orders: [], admin: null }), relay, onOutcome: () => {}, random: () => 0.5 })
+    const driver = new PollDriver({
+      intervalMs: INTERVAL,
+      plan: () => ({ orders: [], admin: null }),
+      relay,
+      onOutcome: () => {},
+      random: () => 0.5,
+    })
     driver.setWanted(true)
     await vi.advanceTimersByTimeAsync(INTERVAL)
     expect(relay).toHaveBeenCalledTimes(1)

@@ -73,13 +73,19 @@ describe('outbox replay', () => {
 
   it('records a conflict with the server copy instead of dropping it', () => {
     const current = makeOrder({ version: 2, status: 'cancelled' })
-    const { next, applied } = settle(entry(), { kind: 'http', status: 409, body: { error: { code: 'version_conflict', message: 'stale', current } } })
+    const { next, applied } = settle(entry(), {
+      kind: 'http',
+      status: 409,
+      body: { error: { code: 'version_conflict', message: 'stale', current } },
+    })
     expect(applied).toBeNull()
     expect(next).toMatchObject({ state: 'conflict', current: { version: 2, status: 'cancelled' }, error: { code: 'version_conflict' } })
   })
 
   it('records an illegal transition and keeps 5xx pending for a later retry', () => {
-    expect(settle(entry(), { kind: 'http', status: 422, body: { error: { code: 'illegal_transition', message: 'no' } } }).next?.state).toBe('illegal')
+    expect(settle(entry(), { kind: 'http', status: 422, body: { error: { code: 'illegal_transition', message: 'no' } } }).next?.state).toBe(
+      'illegal',
+    )
     const retry = settle(entry(), { kind: 'http', status: 503, body: null })
     expect(retry.next?.state).toBe('pending')
     expect(retry.stop).toBe(true)

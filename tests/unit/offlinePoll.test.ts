@@ -17,7 +17,9 @@ vi.mock('../../src/app/realtime/hubLadder', () => ({
 
 const TOKEN = 'tracking-token-0123456789'
 
-function deps(handler: (url: string, init: RequestInit) => Response | Promise<Response>): PollDeps & { calls: { url: string; init: RequestInit }[] } {
+function deps(
+  handler: (url: string, init: RequestInit) => Response | Promise<Response>,
+): PollDeps & { calls: { url: string; init: RequestInit }[] } {
   const calls: { url: string; init: RequestInit }[] = []
   return {
     calls,
@@ -74,15 +76,24 @@ describe('runPoll (one fallback poll round)', () => {
   })
 
   it('tells a network failure from a server error', async () => {
-    const offline = await runPoll({ orders: [{ orderId: 'ord_1', token: TOKEN, version: 1 }], admin: null }, deps(() => Promise.reject(new TypeError('Failed to fetch'))))
+    const offline = await runPoll(
+      { orders: [{ orderId: 'ord_1', token: TOKEN, version: 1 }], admin: null },
+      deps(() => Promise.reject(new TypeError('Failed to fetch'))),
+    )
     expect(offline.outcome).toMatchObject({ ok: false, networkError: true })
-    const broken = await runPoll({ orders: [{ orderId: 'ord_1', token: TOKEN, version: 1 }], admin: null }, deps(() => jsonResponse(500, { error: { code: 'x', message: 'x' } })))
+    const broken = await runPoll(
+      { orders: [{ orderId: 'ord_1', token: TOKEN, version: 1 }], admin: null },
+      deps(() => jsonResponse(500, { error: { code: 'x', message: 'x' } })),
+    )
     expect(broken.outcome.ok).toBe(false)
     expect(broken.outcome.networkError).toBeUndefined()
   })
 
   it('drops a malformed body rather than reporting it', async () => {
-    const round = await runPoll({ orders: [{ orderId: 'ord_1', token: TOKEN, version: null }], admin: null }, deps(() => jsonResponse(200, { id: 'ord_1', version: 'nine' })))
+    const round = await runPoll(
+      { orders: [{ orderId: 'ord_1', token: TOKEN, version: null }], admin: null },
+      deps(() => jsonResponse(200, { id: 'ord_1', version: 'nine' })),
+    )
     expect(round.orders).toEqual([])
     expect(round.outcome.ok).toBe(false)
   })
@@ -99,11 +110,27 @@ describe('window ↔ service worker messages', () => {
   it('merges broadcast poll results by version and never moves an order backwards', () => {
     const orders = useOrdersStore()
     orders.applyOrder(makeOrder({ version: 3 }))
-    const message = parseClientMessage({ type: 'orderline:poll', orders: [makeOrder({ version: 2 })], changes: [], stats: null, at: 1, ok: true, networkError: false })
+    const message = parseClientMessage({
+      type: 'orderline:poll',
+      orders: [makeOrder({ version: 2 })],
+      changes: [],
+      stats: null,
+      at: 1,
+      ok: true,
+      networkError: false,
+    })
     expect(message).not.toBeNull()
     applyClientMessage(message!)
     expect(orders.byId.ord_1!.version).toBe(3)
-    applyClientMessage({ type: 'orderline:poll', orders: [], changes: [{ seq: 9, order: makeOrder({ version: 4 }) }], stats: null, at: 2, ok: true, networkError: false })
+    applyClientMessage({
+      type: 'orderline:poll',
+      orders: [],
+      changes: [{ seq: 9, order: makeOrder({ version: 4 }) }],
+      stats: null,
+      at: 2,
+      ok: true,
+      networkError: false,
+    })
     expect(orders.byId.ord_1!.version).toBe(4)
     expect(orders.lastSeq).toBe(9)
   })
@@ -116,7 +143,17 @@ describe('window ↔ service worker messages', () => {
   })
 
   it('rejects a broadcast carrying an invalid order', () => {
-    expect(parseClientMessage({ type: 'orderline:poll', orders: [{ id: 'ord_1' }], changes: [], stats: null, at: 1, ok: true, networkError: false })).toBeNull()
+    expect(
+      parseClientMessage({
+        type: 'orderline:poll',
+        orders: [{ id: 'ord_1' }],
+        changes: [],
+        stats: null,
+        at: 1,
+        ok: true,
+        networkError: false,
+      }),
+    ).toBeNull()
   })
 
   it('tracks freshness: a cached answer means offline with its age, a network answer clears it', () => {

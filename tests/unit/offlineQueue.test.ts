@@ -27,10 +27,13 @@ afterEach(() => vi.unstubAllGlobals())
 describe('an admin status change that cannot reach the server', () => {
   it('goes to the outbox with the idempotency key of the failed attempt and the expected version', async () => {
     const sentKeys: string[] = []
-    vi.stubGlobal('fetch', vi.fn(async (_url: string, init: RequestInit) => {
-      sentKeys.push((init.headers as Record<string, string>)['Idempotency-Key']!)
-      throw new TypeError('Failed to fetch')
-    }))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init: RequestInit) => {
+        sentKeys.push((init.headers as Record<string, string>)['Idempotency-Key']!)
+        throw new TypeError('Failed to fetch')
+      }),
+    )
     const orders = useOrdersStore()
     orders.applyOrder(makeOrder({ version: 1 }))
     const result = await orders.patchStatus('ord_1', 'confirmed', 'a.b.c')
@@ -62,7 +65,10 @@ describe('an admin status change that cannot reach the server', () => {
 
   it('is not queued when the server answered (a 409 is a conflict, shown at once)', async () => {
     const current = makeOrder({ version: 2, status: 'cancelled' })
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ error: { code: 'version_conflict', message: 'stale', current } }), { status: 409 })))
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response(JSON.stringify({ error: { code: 'version_conflict', message: 'stale', current } }), { status: 409 })),
+    )
     const orders = useOrdersStore()
     orders.applyOrder(makeOrder({ version: 1 }))
     const result = await orders.patchStatus('ord_1', 'confirmed', 'a.b.c')

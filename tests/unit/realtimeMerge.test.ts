@@ -33,9 +33,9 @@ describe('version merge (property)', () => {
   it('any interleaving, with duplicates, of the same events ends in the same state', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((count) =>
-          fc.tuple(fc.constant(count), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: count, maxLength: count })),
-        ),
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((count) => fc.tuple(fc.constant(count), fc.array(fc.integer({ min: 1, max: 5 }), { minLength: count, maxLength: count }))),
         fc.array(fc.nat(), { maxLength: 6 }),
         ([count, versions], duplicateIdx) => {
           const changes = historyOf(count, versions)
@@ -43,9 +43,12 @@ describe('version merge (property)', () => {
           const withDuplicates = [...changes, ...duplicateIdx.map((i) => changes[i % changes.length]!)]
           const reference = finalState(changes)
           fc.assert(
-            fc.property(fc.shuffledSubarray(withDuplicates, { minLength: withDuplicates.length, maxLength: withDuplicates.length }), (shuffled) => {
-              expect(finalState(shuffled)).toEqual(reference)
-            }),
+            fc.property(
+              fc.shuffledSubarray(withDuplicates, { minLength: withDuplicates.length, maxLength: withDuplicates.length }),
+              (shuffled) => {
+                expect(finalState(shuffled)).toEqual(reference)
+              },
+            ),
             { numRuns: 15 },
           )
           // And the state is the newest version of every order, never an older one.

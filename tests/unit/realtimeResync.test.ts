@@ -37,7 +37,10 @@ describe('resync cursor logic (pure)', () => {
       adminList: false,
       adminStats: true,
     })
-    expect(planResync({ interests, adminToken: 'jwt', lastSeq: 0, boardLoaded: true, statsLoaded: false })).toMatchObject({ adminChangesAfter: null, adminList: true })
+    expect(planResync({ interests, adminToken: 'jwt', lastSeq: 0, boardLoaded: true, statsLoaded: false })).toMatchObject({
+      adminChangesAfter: null,
+      adminList: true,
+    })
     // Logged out: never an admin request, even if a stale admin interest lingers.
     expect(planResync({ interests, adminToken: null, lastSeq: 12, boardLoaded: true, statsLoaded: true })).toMatchObject({
       adminChangesAfter: null,
@@ -58,13 +61,19 @@ describe('bridge resync', () => {
   })
 
   it('reports connecting until watched orders and the change log are caught up, then live', async () => {
-    localStorage.setItem('orderline.session', JSON.stringify({ token: 'jwt-admin', user: { id: 'u1', email: 'a@b.c', role: 'admin', name: 'Admin' } }))
+    localStorage.setItem(
+      'orderline.session',
+      JSON.stringify({ token: 'jwt-admin', user: { id: 'u1', email: 'a@b.c', role: 'admin', name: 'Admin' } }),
+    )
     const interests = [{ kind: 'order' as const, orderId: 'ord_1', token: 'tok' }, { kind: 'admin' as const }]
     const client = Object.assign(hub.current!.client, { interests: () => interests })
     void client
     let releaseOrder!: () => void
     api.getOrder.mockImplementation(
-      () => new Promise((resolve) => (releaseOrder = () => resolve({ notModified: false, etag: '"3"', order: makeOrder({ id: 'ord_1', version: 3 }) }))),
+      () =>
+        new Promise(
+          (resolve) => (releaseOrder = () => resolve({ notModified: false, etag: '"3"', order: makeOrder({ id: 'ord_1', version: 3 }) })),
+        ),
     )
     const change: OrderChange = { seq: 9, order: makeOrder({ id: 'ord_2', version: 2 }) }
     api.getChanges.mockResolvedValueOnce({ changes: [change], cursor: 9 }).mockResolvedValue({ changes: [], cursor: 9 })

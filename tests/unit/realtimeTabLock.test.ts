@@ -13,7 +13,10 @@ function fakeLocks() {
     request(name: string, callback: () => Promise<unknown>) {
       const previous = held.get(name) ?? Promise.resolve()
       const run = previous.then(() => callback())
-      held.set(name, run.catch(() => {}))
+      held.set(
+        name,
+        run.catch(() => {}),
+      )
       return run
     },
   }
@@ -66,7 +69,8 @@ function recordingHub(status: Partial<HubStatus> = {}) {
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
-const pageTransition = (type: 'pagehide' | 'pageshow', persisted: boolean) => window.dispatchEvent(Object.assign(new Event(type), { persisted }))
+const pageTransition = (type: 'pagehide' | 'pageshow', persisted: boolean) =>
+  window.dispatchEvent(Object.assign(new Event(type), { persisted }))
 
 describe('HubClient across the back/forward cache', () => {
   let locks: LockManager
@@ -122,7 +126,10 @@ describe('HubClient across the back/forward cache', () => {
   it('a plain pagehide (page unloading) says bye but keeps the lock and the transport', async () => {
     const hub = recordingHub()
     const suspend = vi.fn()
-    const client = new HubClient({ mode: 'shared-worker', needsTabLock: true, connect: async () => hub.api, exportListener: (l) => l, suspend }, { build: 'test' })
+    const client = new HubClient(
+      { mode: 'shared-worker', needsTabLock: true, connect: async () => hub.api, exportListener: (l) => l, suspend },
+      { build: 'test' },
+    )
     await client.watchAdmin()
     pageTransition('pagehide', false)
     await flush()
@@ -134,7 +141,10 @@ describe('HubClient across the back/forward cache', () => {
 
   it('counts each restore as one more sync epoch, so the stores resync what the hub did not send', async () => {
     const hub = recordingHub()
-    const client = new HubClient({ mode: 'shared-worker', needsTabLock: true, connect: async () => hub.api, exportListener: (l) => l }, { build: 'test' })
+    const client = new HubClient(
+      { mode: 'shared-worker', needsTabLock: true, connect: async () => hub.api, exportListener: (l) => l },
+      { build: 'test' },
+    )
     const seen: HubStatus[] = []
     client.onStatus((status) => seen.push(status))
     await client.watchAdmin()

@@ -26,7 +26,12 @@ describe('computeWindow', () => {
   })
 
   it('handles empty and tiny lists', () => {
-    expect(computeWindow({ scrollTop: 0, viewportHeight: 700, itemHeight: ROW, count: 0, overscan: 8 })).toEqual({ start: 0, end: 0, offset: 0, total: 0 })
+    expect(computeWindow({ scrollTop: 0, viewportHeight: 700, itemHeight: ROW, count: 0, overscan: 8 })).toEqual({
+      start: 0,
+      end: 0,
+      offset: 0,
+      total: 0,
+    })
     expect(computeWindow({ scrollTop: 0, viewportHeight: 700, itemHeight: ROW, count: 3, overscan: 8 })).toMatchObject({ start: 0, end: 3 })
   })
 })
