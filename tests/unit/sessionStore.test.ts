@@ -64,6 +64,21 @@ describe('useSessionStore', () => {
     expect(hub.current!.client.setCredentials).toHaveBeenCalledWith(null)
   })
 
+  it('sign out everywhere asks the server first and keeps the session when it fails', async () => {
+    localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify({ token: 'jwt-1', user }))
+    const session = useSessionStore()
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(500, { error: { code: 'internal_error', message: 'Down' } })))
+    await expect(session.logoutEverywhere()).rejects.toMatchObject({ status: 500 })
+    expect(session.token).toBe('jwt-1')
+
+    const fetched = vi.fn().mockResolvedValue(new Response(null, { status: 204 }))
+    vi.stubGlobal('fetch', fetched)
+    await session.logoutEverywhere()
+    expect(String(fetched.mock.calls[0]![0])).toMatch(/\/api\/auth\/logout-all$/)
+    expect(session.token).toBeNull()
+    expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull()
+  })
+
   it('ignores a corrupt stored session', () => {
     localStorage.setItem(SESSION_STORAGE_KEY, '{"token": 5')
     expect(useSessionStore().token).toBeNull()

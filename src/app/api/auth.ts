@@ -25,3 +25,8 @@ export function login(body: LoginBody): Promise<LoginResponse> {
 export function logout(token: string): Promise<void> {
   return requestVoid('/api/auth/logout', { method: 'POST', token })
 }
+
+/** Ends every token of this admin, on every device and node (`POST /api/auth/logout-all`). */
+export function logoutEverywhere(token: string): Promise<void> {
+  return requestVoid('/api/auth/logout-all', { method: 'POST', token })
+}

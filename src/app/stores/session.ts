@@ -42,6 +42,17 @@ export const useSessionStore = defineStore('session', () => {
     if (previous) await authApi.logout(previous).catch(() => undefined)
   }
 
+  /**
+   * Signs this admin out on every device. Unlike `logout`, the server must confirm: a failure is
+   * thrown (the other sessions are still valid) and this session stays.
+   */
+  async function logoutEverywhere(): Promise<void> {
+    const current = token.value
+    if (!current) return
+    await authApi.logoutEverywhere(current)
+    clear()
+  }
+
   /** Drops the session without calling the server (e.g. after a 401 on an admin call). */
   function clear(): void {
     set(null, true)
@@ -54,5 +65,5 @@ export const useSessionStore = defineStore('session', () => {
     set(next, false)
   })
 
-  return { token, user, isAdmin, login, logout, clear }
+  return { token, user, isAdmin, login, logout, logoutEverywhere, clear }
 })
