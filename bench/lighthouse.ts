@@ -17,22 +17,14 @@ import { placeOrder, trackingPath } from '../harness/api'
 import { startServer, type TestServer } from '../harness/server'
 import { launchBrowser } from './lib/browser'
 import type { Section } from './lib/report'
+import { CHROMIUM_ARGS } from '../harness/chromium'
 import { kb, ms, percentile, ratio, table } from './lib/stats'
 
 const execFileAsync = promisify(execFile)
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3)
 const LIGHTHOUSE_CLI = path.resolve('node_modules/lighthouse/cli/index.js')
 /** Headless, and nothing in the background that would add requests or CPU to the trace. */
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]
+const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_ARGS]
 /** The same env as the server of this run (bench/run.ts), but sending everything uncompressed. */
 const UNCOMPRESSED_ENV = {
   ORDERLINE_LOG: '0',
