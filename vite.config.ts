@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
@@ -11,6 +12,10 @@ const BUILD_ID = process.env.BUILD_ID ?? `${Date.now().toString(36)}`
 const BACKEND = process.env.DEV_BACKEND_URL ?? 'http://127.0.0.1:3001'
 
 export default defineConfig({
+  resolve: {
+    // src/shared: the code every browser runtime may import (tsconfig.base.json has the same path).
+    alias: { '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)) },
+  },
   plugins: [
     vue(),
     VitePWA({

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 
@@ -7,6 +8,7 @@ export default defineConfig({
       {
         plugins: [vue()],
         define: { __BUILD_ID__: JSON.stringify('test') },
+        resolve: { alias: { '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)) } },
         test: {
           name: 'unit',
           environment: 'happy-dom',

@@ -4,8 +4,8 @@
  * the in-page hosts, which differ only in how the API reaches the tab.
  */
 import { idSchema, tokenSchema, type Ack } from '../protocol'
-import { HUB_PROTOCOL_VERSION, type Interest } from '../shared/hubTypes'
-import type { HelloRequest, HelloResult, HubApi, HubListener } from '../shared/hubApi'
+import { HUB_PROTOCOL_VERSION, type Interest } from '@shared/hubTypes'
+import type { HelloRequest, HelloResult, HubApi, HubListener } from '@shared/hubApi'
 import type { Hub } from './hub'
 
 export interface HubApiOptions {

@@ -7,8 +7,8 @@
  * so the same class runs in the SharedWorker, in an elected leader tab, or in a plain page.
  */
 import { ADMIN_ROOM, type Ack } from '../protocol'
-import { failedPoll, type HubMode, type HubStatus, type Interest, type PollOutcome, type PollPlan } from '../shared/hubTypes'
-import type { HubListener } from '../shared/hubApi'
+import { failedPoll, type HubMode, type HubStatus, type Interest, type PollOutcome, type PollPlan } from '@shared/hubTypes'
+import type { HubListener } from '@shared/hubApi'
 import { PollDriver } from './pollDriver'
 import { PollKnowledge } from './pollKnowledge'
 import { interestKey, RoomRefs, STATS_INTEREST } from './roomRefs'

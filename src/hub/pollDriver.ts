@@ -4,7 +4,7 @@
  * the service worker. The timer lives here, in the long-lived hub, because the service worker is
  * stopped after ~30 s idle and must never rely on its own setInterval.
  */
-import { failedPoll, type PollOutcome, type PollPlan } from '../shared/hubTypes'
+import { failedPoll, type PollOutcome, type PollPlan } from '@shared/hubTypes'
 import { afterPoll, INITIAL_POLL_STATE, nextPollDelay, type PollScheduleState } from './pollSchedule'
 
 export interface PollDriverDeps {

@@ -4,7 +4,7 @@
  * Fed by socket events and poll outcomes alike; pure, so the plan logic is unit-tested directly.
  */
 import { isTerminal, type Order } from '../protocol'
-import type { Interest, PollOutcome, PollPlan } from '../shared/hubTypes'
+import type { Interest, PollOutcome, PollPlan } from '@shared/hubTypes'
 
 export class PollKnowledge {
   private readonly versions = new Map<string, number>()

@@ -7,7 +7,7 @@
  * components); the server room lives while at least one tab holds the interest.
  */
 import { ADMIN_ROOM, orderRoom, type ServerEvent } from '../protocol'
-import type { Interest } from '../shared/hubTypes'
+import type { Interest } from '@shared/hubTypes'
 
 export type InterestKey = string
 /** The dashboard's interest: no server room of its own (stats come with the admin room). */

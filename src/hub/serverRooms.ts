@@ -6,7 +6,7 @@
  */
 import { z } from 'zod'
 import { ADMIN_ROOM, type Ack } from '../protocol'
-import type { Interest } from '../shared/hubTypes'
+import type { Interest } from '@shared/hubTypes'
 import { interestKey, type InterestKey } from './roomRefs'
 import type { HubSocket } from './socketPort'
 

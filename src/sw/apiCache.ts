@@ -14,9 +14,9 @@ import {
   isCacheableApiPath,
   markCached,
   stampForCache,
-} from '../shared/apiCacheRules'
+} from '@shared/apiCacheRules'
 import { etagOfVersion, type Order } from '../protocol'
-import type { ClientMessage } from '../shared/swProtocol'
+import type { ClientMessage } from '@shared/swProtocol'
 
 declare const self: ServiceWorkerGlobalScope
 

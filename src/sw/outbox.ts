@@ -4,9 +4,9 @@
  * (on `online`, start-up, reconnection); the Web Lock in replayOutbox keeps it to one sender.
  */
 import { apiUrl } from '../config'
-import { openOutboxStorage } from '../shared/outboxDb'
-import { announceOutbox, replayOutbox } from '../shared/outboxReplay'
-import { OUTBOX_SYNC_TAG } from '../shared/swProtocol'
+import { openOutboxStorage } from '@shared/outboxDb'
+import { announceOutbox, replayOutbox } from '@shared/outboxReplay'
+import { OUTBOX_SYNC_TAG } from '@shared/swProtocol'
 
 interface SyncEvent extends ExtendableEvent {
   readonly tag: string

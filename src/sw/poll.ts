@@ -4,9 +4,9 @@
  * must never keep its own timer: it is stopped after ~30 s idle and the timer would die with it.
  */
 import { apiUrl } from '../config'
-import { runPoll } from '../shared/pollCore'
-import { pollMessage, type ClientMessage } from '../shared/swProtocol'
-import type { PollOutcome, PollPlan } from '../shared/hubTypes'
+import { runPoll } from '@shared/pollCore'
+import { pollMessage, type ClientMessage } from '@shared/swProtocol'
+import type { PollOutcome, PollPlan } from '@shared/hubTypes'
 import { storeApiResponse } from './apiCache'
 
 declare const self: ServiceWorkerGlobalScope

@@ -3,9 +3,9 @@
  * answers on the MessageChannel port it came with; nothing escapes unhandled: a
  * tab waiting on the port must always get an answer.
  */
-import { failedPoll } from '../shared/hubTypes'
+import { failedPoll } from '@shared/hubTypes'
 import { clearAdminApiCache, rememberOrder } from './apiCache'
-import { parseSwMessage } from '../shared/swProtocol'
+import { parseSwMessage } from '@shared/swProtocol'
 import { flushOutbox } from './outbox'
 import { pollOnce } from './poll'
 

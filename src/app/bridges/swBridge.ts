@@ -13,7 +13,7 @@ import { onNetworkBack } from '../offline/outboxSync'
 import { POLL_CHANNEL, onLocalPollResult } from '../offline/pollRelay'
 import { refreshNow } from '../composables/useRefreshable'
 import { isServiceWorkerSupported } from '../offline/swClient'
-import { parseClientMessage, type ClientMessage } from '../../shared/swProtocol'
+import { parseClientMessage, type ClientMessage } from '@shared/swProtocol'
 
 /** Applies one SW message to the stores. Exported for unit tests. */
 export function applyClientMessage(message: ClientMessage, pinia?: Pinia): void {

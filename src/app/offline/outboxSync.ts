@@ -6,10 +6,10 @@
  */
 import { apiUrl } from '../../config'
 import { orderSchema, type Order } from '../../protocol'
-import { openOutboxStorage } from '../../shared/outboxDb'
-import { announceOutbox, replayOutbox, type OutboxAnnouncement } from '../../shared/outboxReplay'
+import { openOutboxStorage } from '@shared/outboxDb'
+import { announceOutbox, replayOutbox, type OutboxAnnouncement } from '@shared/outboxReplay'
 import { isServiceWorkerSupported } from './swClient'
-import { OUTBOX_CHANNEL, OUTBOX_SYNC_TAG } from '../../shared/swProtocol'
+import { OUTBOX_CHANNEL, OUTBOX_SYNC_TAG } from '@shared/swProtocol'
 
 const RETRY_MIN_MS = 2000
 const RETRY_MAX_MS = 60_000

@@ -6,10 +6,10 @@
  * BroadcastChannel, so the outcome and the other tabs' view are the same either way.
  */
 import { apiUrl } from '../../config'
-import { failedPoll, type PollOutcome, type PollPlan } from '../../shared/hubTypes'
-import { runPoll } from '../../shared/pollCore'
+import { failedPoll, type PollOutcome, type PollPlan } from '@shared/hubTypes'
+import { runPoll } from '@shared/pollCore'
 import { activeWorker, askWorker } from './swClient'
-import { parsePollOutcome, pollMessage, type ClientMessage } from '../../shared/swProtocol'
+import { parsePollOutcome, pollMessage, type ClientMessage } from '@shared/swProtocol'
 
 /** A round the SW has not answered in this long is treated as failed (the hub backs off). */
 const RELAY_TIMEOUT_MS = 15_000

@@ -2,7 +2,7 @@
  * The page's handle on its service worker: whoever controls the page, else the active worker
  * of the registration once it is ready. Returns null rather than throwing where there is none.
  */
-import type { SwMessage } from '../../shared/swProtocol'
+import type { SwMessage } from '@shared/swProtocol'
 
 export const isServiceWorkerSupported = (): boolean => typeof navigator !== 'undefined' && 'serviceWorker' in navigator
 

@@ -4,7 +4,7 @@
  * after a bfcache restore, or when it falls back to another transport.
  */
 import type { Ack, ServerEvent } from '../../protocol'
-import type { HubApi, HubListener } from '../../shared/hubApi'
+import type { HubApi, HubListener } from '@shared/hubApi'
 import { hopLatency, hopNow } from './hopLatency'
 import type { HubTransport } from './transports'
 import { watchPageLifecycle } from './pageLifecycle'
@@ -20,7 +20,7 @@ import {
   type PollOutcome,
   type PollPlan,
   type RealtimeClient,
-} from '../../shared/hubTypes'
+} from '@shared/hubTypes'
 
 export interface HubClientOptions {
   build: string

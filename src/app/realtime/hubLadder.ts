@@ -12,7 +12,7 @@ import { HubClient } from './hubClient'
 import { isLeaderModeSupported } from './leaderElection'
 import { leaderTransport } from './leaderTransport'
 import { directTransport, isSharedWorkerSupported, sharedWorkerTransport, type HubTransport } from './transports'
-import type { ForcedHubMode, RealtimeClient } from '../../shared/hubTypes'
+import type { ForcedHubMode, RealtimeClient } from '@shared/hubTypes'
 
 export const HUB_MODE_STORAGE_KEY = 'orderline.hubMode'
 /** A SharedWorker that has not answered hello by then is treated as missing (leader mode takes over). */

@@ -5,7 +5,7 @@
  * load only in the tab that wins.
  */
 import { config } from '../../config'
-import { leaderLockName } from '../../shared/leaderMessages'
+import { leaderLockName } from '@shared/leaderMessages'
 
 export const isLeaderModeSupported = (): boolean =>
   typeof BroadcastChannel !== 'undefined' && typeof navigator !== 'undefined' && navigator.locks !== undefined

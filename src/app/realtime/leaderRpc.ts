@@ -3,7 +3,7 @@
  * id. A call the leader never answers (it died mid-call) fails after a timeout; a hand-over or a
  * back/forward-cache suspension fails every pending call at once, and the client replays them.
  */
-import type { HubMethod, TabMessage } from '../../shared/leaderMessages'
+import type { HubMethod, TabMessage } from '@shared/leaderMessages'
 
 /** A call the leader never answers fails after this; the hand-over replays it. */
 const CALL_TIMEOUT_MS = 8_000

@@ -6,9 +6,9 @@
  * and announces itself; the other tabs then say hello again, replay their watches and resync.
  */
 import { config } from '../../config'
-import type { HelloRequest, HelloResult, HubApi, HubListener } from '../../shared/hubApi'
-import { failedPoll, type HubStatus, type PollPlan } from '../../shared/hubTypes'
-import { leaderChannelName, parseLeaderMessage, type TabMessage } from '../../shared/leaderMessages'
+import type { HelloRequest, HelloResult, HubApi, HubListener } from '@shared/hubApi'
+import { failedPoll, type HubStatus, type PollPlan } from '@shared/hubTypes'
+import { leaderChannelName, parseLeaderMessage, type TabMessage } from '@shared/leaderMessages'
 import { createLeaderElection, isThisTabLeader, noteLeader, warmLeaderHost } from './leaderElection'
 import { createLeaderRpc } from './leaderRpc'
 import type { HubTransport } from './transports'

@@ -4,7 +4,7 @@
  * so callers get `null` instead of an exception.
  */
 import { getRealtimeClient } from './hubLadder'
-import type { RealtimeClient } from '../../shared/hubTypes'
+import type { RealtimeClient } from '@shared/hubTypes'
 
 let cached: RealtimeClient | null | undefined
 let failure: string | null = null

@@ -4,7 +4,7 @@
  * Either means events may have been missed, so the tab refetches what it shows before it reports
  * `live`. Pure, so the cursor logic is unit-tested without a hub.
  */
-import type { HubStatus, Interest } from '../../shared/hubTypes'
+import type { HubStatus, Interest } from '@shared/hubTypes'
 
 /** Identifies one unbroken stream of events from one hub. */
 export function syncKeyOf(status: Pick<HubStatus, 'hubId' | 'syncEpoch'>): string {

@@ -1,4 +1,4 @@
-import type { ConnectionState, HubMode, HubStatus } from '../../shared/hubTypes'
+import type { ConnectionState, HubMode, HubStatus } from '@shared/hubTypes'
 
 /** The status a tab shows before its hub has answered (or for good, when the socket is disabled). */
 export function initialStatus(mode: HubMode, state: ConnectionState = mode === 'disabled' ? 'disabled' : 'connecting'): HubStatus {

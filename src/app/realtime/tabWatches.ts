@@ -4,8 +4,8 @@
  * forgot this tab (bfcache restore, new leader, fallback transport) can be told everything again.
  */
 import type { Ack } from '../../protocol'
-import type { HubApi } from '../../shared/hubApi'
-import type { Interest } from '../../shared/hubTypes'
+import type { HubApi } from '@shared/hubApi'
+import type { Interest } from '@shared/hubTypes'
 
 /** Ack codes that say "the hub could not answer", not "the server refused": the watch is kept and replayed. */
 const TRANSIENT_CODES = new Set(['hub_unavailable', 'timeout', 'offline', 'unknown_tab'])

@@ -4,8 +4,8 @@
  */
 import * as Comlink from 'comlink'
 import { config } from '../../config'
-import type { HubApi, HubListener } from '../../shared/hubApi'
-import type { HubMode } from '../../shared/hubTypes'
+import type { HubApi, HubListener } from '@shared/hubApi'
+import type { HubMode } from '@shared/hubTypes'
 
 /** How a tab reaches a hub: a SharedWorker port, an in-page hub, later a leader tab. */
 export interface HubTransport {

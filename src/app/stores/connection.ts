@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ConnectionState, HubMode, HubStatus } from '../../shared/hubTypes'
+import type { ConnectionState, HubMode, HubStatus } from '@shared/hubTypes'
 
 export const CONNECTION_LABELS: Record<ConnectionState, string> = {
   live: 'Live',

@@ -5,7 +5,7 @@
  */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ConnectionState } from '../../shared/hubTypes'
+import type { ConnectionState } from '@shared/hubTypes'
 
 /** "just now", "1 min ago", "3 h ago": the age of `at` at `now`. */
 export function describeAge(at: number, now: number): string {

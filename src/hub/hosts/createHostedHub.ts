@@ -4,8 +4,8 @@
  * that API reaches a tab (Comlink over a MessagePort, BroadcastChannel, a direct call).
  */
 import { config } from '../../config'
-import type { HubApi, HubListener } from '../../shared/hubApi'
-import type { HubMode } from '../../shared/hubTypes'
+import type { HubApi, HubListener } from '@shared/hubApi'
+import type { HubMode } from '@shared/hubTypes'
 import { createHubApi } from '../createHubApi'
 import { Hub } from '../hub'
 import { socketIoFactory } from '../socketIo'

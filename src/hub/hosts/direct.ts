@@ -2,7 +2,7 @@
  * A hub hosted by the page itself (no SharedWorker, no leader election). Loaded lazily by the
  * direct transport, so its socket.io-client stays out of the main chunk.
  */
-import type { HubApi } from '../../shared/hubApi'
+import type { HubApi } from '@shared/hubApi'
 import { createHostedHub } from './createHostedHub'
 
 export function createDirectHub(): { api: HubApi; stop: () => void } {

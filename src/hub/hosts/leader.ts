@@ -4,10 +4,10 @@
  * leader lock, so socket.io-client stays out of every other tab.
  */
 import { config } from '../../config'
-import type { HubApi, HubListener } from '../../shared/hubApi'
+import type { HubApi, HubListener } from '@shared/hubApi'
 import { createHostedHub } from './createHostedHub'
-import { failedPoll, type PollOutcome } from '../../shared/hubTypes'
-import { leaderChannelName, parseTabMessage, type LeaderMessage, type TabMessage } from '../../shared/leaderMessages'
+import { failedPoll, type PollOutcome } from '@shared/hubTypes'
+import { leaderChannelName, parseTabMessage, type LeaderMessage, type TabMessage } from '@shared/leaderMessages'
 
 /** A tab that does not answer a poll tick by then is skipped for this tick. */
 const POLL_RELAY_TIMEOUT_MS = 15_000

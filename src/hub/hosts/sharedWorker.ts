@@ -3,7 +3,7 @@
  * exposed to every tab that connects through Comlink. Only wiring lives here.
  */
 import * as Comlink from 'comlink'
-import type { HubListener } from '../../shared/hubApi'
+import type { HubListener } from '@shared/hubApi'
 import { createHostedHub } from './createHostedHub'
 
 // Typed locally so this file also compiles in the app project (DOM lib has no SharedWorkerGlobalScope).
