@@ -42,7 +42,7 @@ test('a tracking link of an order that ended long enough ago says it has expired
     const page = await context.newPage()
     await page.goto(server.url + trackingPath(order, trackingToken))
     await expect(page.getByRole('heading', { name: 'This tracking link has expired' })).toBeVisible()
-    await expect(page.getByRole('link', { name: 'My orders' })).toBeVisible()
+    await expect(page.getByRole('alert').getByRole('link', { name: 'My orders' })).toBeVisible()
   } finally {
     await context.close()
   }
