@@ -61,29 +61,16 @@ async function pollOrder(entry: PollPlan['orders'][number], deps: PollDeps, roun
   return { kind: 'ok' }
 }
 
-async function pollAdmin(admin: NonNullable<PollPlan['admin']>, deps: PollDeps, round: PollRound): Promise<Step> {
+/** One uncached admin GET parsed with `schema`: the body, or why the step failed. */
+async function getAdmin<T>(
+  path: string,
+  token: string,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  deps: PollDeps,
+): Promise<{ kind: 'ok'; body: T } | Exclude<Step, { kind: 'ok' }>> {
   let response: Response
   try {
-    response = await deps.fetch(deps.url(`/api/changes?after=${admin.afterSeq}`), {
-      headers: { Accept: 'application/json', Authorization: `Bearer ${admin.token}` },
-      cache: 'no-store',
-    })
-  } catch {
-    return { kind: 'network' }
-  }
-  if (!response.ok) return { kind: 'http' }
-  const parsed = changesPageSchema.safeParse(await response.json().catch(() => null))
-  if (!parsed.success) return { kind: 'http' }
-  const changes = parsed.data.changes as OrderChange[]
-  round.outcome.lastSeq = nextChangesCursor(admin.afterSeq, changes, parsed.data.cursor)
-  round.changes.push(...changes)
-  return { kind: 'ok' }
-}
-
-async function pollStats(token: string, deps: PollDeps, round: PollRound): Promise<Step> {
-  let response: Response
-  try {
-    response = await deps.fetch(deps.url('/api/stats'), {
+    response = await deps.fetch(deps.url(path), {
       headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
       cache: 'no-store',
     })
@@ -91,9 +78,23 @@ async function pollStats(token: string, deps: PollDeps, round: PollRound): Promi
     return { kind: 'network' }
   }
   if (!response.ok) return { kind: 'http' }
-  const parsed = statsSchema.safeParse(await response.json().catch(() => null))
-  if (!parsed.success) return { kind: 'http' }
-  round.stats = parsed.data as Stats
+  const parsed = schema.safeParse(await response.json().catch(() => null))
+  return parsed.success ? { kind: 'ok', body: parsed.data } : { kind: 'http' }
+}
+
+async function pollAdmin(admin: NonNullable<PollPlan['admin']>, deps: PollDeps, round: PollRound): Promise<Step> {
+  const answer = await getAdmin(`/api/changes?after=${admin.afterSeq}`, admin.token, changesPageSchema, deps)
+  if (answer.kind !== 'ok') return answer
+  const changes = answer.body.changes as OrderChange[]
+  round.outcome.lastSeq = nextChangesCursor(admin.afterSeq, changes, answer.body.cursor)
+  round.changes.push(...changes)
+  return { kind: 'ok' }
+}
+
+async function pollStats(token: string, deps: PollDeps, round: PollRound): Promise<Step> {
+  const answer = await getAdmin('/api/stats', token, statsSchema, deps)
+  if (answer.kind !== 'ok') return answer
+  round.stats = answer.body as Stats
   return { kind: 'ok' }
 }
 
