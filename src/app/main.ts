@@ -3,8 +3,10 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { router } from './router'
 import { startOutboxSync } from './offline/outboxSync'
+import { startPlacementSync } from './offline/placementSync'
 import { useOrdersStore } from './stores/orders'
 import { useOutboxStore } from './stores/outbox'
+import { usePlacementsStore } from './stores/placements'
 import { startSwBridge } from './bridges/swBridge'
 import { startRealtimeBridge } from './bridges/realtimeBridge'
 import './styles/main.css'
@@ -19,4 +21,6 @@ startRealtimeBridge(pinia)
 startSwBridge(pinia)
 const orders = useOrdersStore(pinia)
 startOutboxSync({ outbox: useOutboxStore(pinia), applyOrder: (order) => orders.applyOrder(order) })
+// The customer's orders queued offline: sent on start-up and when the network returns.
+startPlacementSync({ queue: usePlacementsStore(pinia) })
 app.mount('#app')

@@ -27,14 +27,23 @@ export interface OutboxEntry {
 }
 
 /** What replay needs; an in-memory implementation backs the unit tests. */
-export interface OutboxStorage {
-  all(): Promise<OutboxEntry[]>
-  put(entry: OutboxEntry): Promise<void>
-  remove(key: string): Promise<void>
-}
+export type OutboxStorage = KeyedStorage<OutboxEntry>
 
 const DB_NAME = 'orderline-outbox'
 const STORE = 'entries'
+
+/** A record kept by key, listed oldest first. */
+interface KeyedRecord {
+  key: string
+  createdAt: number
+}
+
+/** The storage a queue needs: the admin outbox here, the customer's placement queue in placementQueue.ts. */
+export interface KeyedStorage<T extends KeyedRecord> {
+  all(): Promise<T[]>
+  put(entry: T): Promise<void>
+  remove(key: string): Promise<void>
+}
 
 function promisify<T>(request: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -43,19 +52,25 @@ function promisify<T>(request: IDBRequest<T>): Promise<T> {
   })
 }
 
-function openDb(): Promise<IDBDatabase> {
-  const request = indexedDB.open(DB_NAME, 1)
+/** One database per queue, one object store keyed by `key`: queues never share a schema version. */
+function openDb(dbName: string, storeName: string): Promise<IDBDatabase> {
+  const request = indexedDB.open(dbName, 1)
   request.onupgradeneeded = () => {
-    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE, { keyPath: 'key' })
+    if (!request.result.objectStoreNames.contains(storeName)) request.result.createObjectStore(storeName, { keyPath: 'key' })
   }
   return promisify(request)
 }
 
-async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-  const db = await openDb()
+async function withStore<T>(
+  dbName: string,
+  storeName: string,
+  mode: IDBTransactionMode,
+  run: (store: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
+  const db = await openDb(dbName, storeName)
   try {
-    const tx = db.transaction(STORE, mode)
-    const result = await promisify(run(tx.objectStore(STORE)))
+    const tx = db.transaction(storeName, mode)
+    const result = await promisify(run(tx.objectStore(storeName)))
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve()
       tx.onerror = () => reject(tx.error)
@@ -69,27 +84,37 @@ async function withStore<T>(mode: IDBTransactionMode, run: (store: IDBObjectStor
 
 export const isOutboxSupported = (): boolean => typeof indexedDB !== 'undefined'
 
-export function openOutboxStorage(): OutboxStorage {
+/** A keyed queue in its own IndexedDB database, shared by tabs and the service worker. */
+export function openKeyedStorage<T extends KeyedRecord>(dbName: string, storeName: string): KeyedStorage<T> {
   return {
     all: async () => {
-      const entries = (await withStore('readonly', (store) => store.getAll())) as OutboxEntry[]
+      const entries = (await withStore(dbName, storeName, 'readonly', (store) => store.getAll())) as T[]
       return entries.sort((a, b) => a.createdAt - b.createdAt)
     },
     put: async (entry) => {
-      await withStore('readwrite', (store) => store.put(entry))
+      await withStore(dbName, storeName, 'readwrite', (store) => store.put(entry))
     },
     remove: async (key) => {
-      await withStore('readwrite', (store) => store.delete(key))
+      await withStore(dbName, storeName, 'readwrite', (store) => store.delete(key))
     },
   }
 }
 
 /** For tests and environments without IndexedDB. */
-export function memoryOutboxStorage(initial: OutboxEntry[] = []): OutboxStorage {
+export function memoryKeyedStorage<T extends KeyedRecord>(initial: T[] = []): KeyedStorage<T> {
   const entries = new Map(initial.map((entry) => [entry.key, entry]))
   return {
     all: async () => [...entries.values()].sort((a, b) => a.createdAt - b.createdAt),
     put: async (entry) => void entries.set(entry.key, { ...entry }),
     remove: async (key) => void entries.delete(key),
   }
+}
+
+export function openOutboxStorage(): OutboxStorage {
+  return openKeyedStorage<OutboxEntry>(DB_NAME, STORE)
+}
+
+/** For tests and environments without IndexedDB. */
+export function memoryOutboxStorage(initial: OutboxEntry[] = []): OutboxStorage {
+  return memoryKeyedStorage(initial)
 }

@@ -17,6 +17,13 @@ export const OUTBOX_CHANNEL = 'orderline-outbox'
 /** Background Sync tag and Web Lock name for the one outbox sender. */
 export const OUTBOX_SYNC_TAG = 'orderline-outbox'
 export const OUTBOX_LOCK = 'orderline-outbox'
+/**
+ * The customer's queued checkouts: their own Background Sync tag, Web Lock and channel, so a
+ * customer's order never waits behind an admin's queued changes (or the other way round).
+ */
+export const PLACEMENT_SYNC_TAG = 'orderline-placements'
+export const PLACEMENT_LOCK = 'orderline-placements'
+export const PLACEMENT_CHANNEL = 'orderline-placements'
 
 const pollPlanSchema = z.object({
   orders: z

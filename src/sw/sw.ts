@@ -2,13 +2,15 @@
  * Service worker entry (built as an iife: see vite.config.ts). One file per concern, wired here:
  * precache.ts (app shell), navigation.ts (SPA fallback), lifecycle.ts (prompted updates),
  * apiCache.ts (GET /api/*, network first), poll.ts (fallback poll, ticks from the hub),
- * outbox.ts (offline admin writes, Background Sync), router.ts (window messages),
+ * outbox.ts (offline admin writes, Background Sync), placements.ts (offline checkout, Background
+ * Sync), router.ts (window messages),
  * notifications.ts (notification clicks; registers itself on import).
  */
 import { setupApiCache } from './apiCache'
 import { setupLifecycle } from './lifecycle'
 import { setupNavigation } from './navigation'
 import { setupOutbox } from './outbox'
+import { setupPlacements } from './placements'
 import { setupPrecache } from './precache'
 import { setupMessages } from './router'
 import './notifications'
@@ -22,3 +24,4 @@ setupApiCache(self)
 setupPrecache()
 setupNavigation()
 setupOutbox(self)
+setupPlacements(self)

@@ -28,8 +28,9 @@ export interface OrderPage {
   nextCursor: string | null
 }
 
-export function placeOrder(body: PlaceOrderBody): Promise<{ order: Order; trackingToken: string }> {
-  return request('/api/orders', placeOrderResponseSchema, { method: 'POST', body })
+/** POST a checkout; the Idempotency-Key (one per attempt) makes a resent request place one order. */
+export function placeOrder(body: PlaceOrderBody, idempotencyKey: string): Promise<{ order: Order; trackingToken: string }> {
+  return request('/api/orders', placeOrderResponseSchema, { method: 'POST', body, headers: { 'Idempotency-Key': idempotencyKey } })
 }
 
 export type FetchedOrder = { notModified: true } | { notModified: false; order: Order; etag: string | null }

@@ -1,0 +1,98 @@
+import { defineStore } from 'pinia'
+import { reactive, ref, watch } from 'vue'
+import { z } from 'zod'
+import type { PlaceOrderBody } from '../../protocol'
+import { readStored, writeStored } from './persist'
+
+const CART_STORAGE_KEY = 'orderline.cart'
+
+export interface CheckoutFields {
+  name: string
+  email: string
+  address: string
+  phone: string
+  note: string
+}
+
+const EMPTY_FIELDS: CheckoutFields = { name: '', email: '', address: '', phone: '', note: '' }
+
+const storedSchema = z.object({
+  quantities: z.record(z.string(), z.number().int().min(0)).catch({}),
+  fields: z
+    .object({
+      name: z.string().catch(''),
+      email: z.string().catch(''),
+      address: z.string().catch(''),
+      phone: z.string().catch(''),
+      note: z.string().catch(''),
+    })
+    .partial()
+    .catch({}),
+  attempt: z
+    .object({ key: z.string().min(1), body: z.string() })
+    .nullable()
+    .catch(null),
+})
+
+/** The body an attempt sent, as a stable string: the same cart and details give the same text. */
+const fingerprint = (body: PlaceOrderBody): string => JSON.stringify(body)
+
+/**
+ * The storefront's cart and details, kept in localStorage so a reload (or a crash, or a checkout
+ * queued offline) never loses what the customer entered. `attempt` is the Idempotency-Key of the
+ * checkout in progress: sending the same cart again reuses it, so a retry after a lost answer
+ * never places a second order; any change to the cart starts a new attempt with a new key.
+ */
+export const useCartStore = defineStore('cart', () => {
+  const stored = storedSchema.safeParse(readStored(CART_STORAGE_KEY))
+  const initial = stored.success ? stored.data : { quantities: {}, fields: {}, attempt: null }
+  const quantities = ref<Record<string, number>>(initial.quantities)
+  const fields = reactive<CheckoutFields>({ ...EMPTY_FIELDS, ...initial.fields })
+  const attempt = ref<{ key: string; body: string } | null>(initial.attempt)
+
+  watch(
+    [quantities, fields, attempt],
+    () => writeStored(CART_STORAGE_KEY, { quantities: quantities.value, fields, attempt: attempt.value }),
+    {
+      deep: true,
+    },
+  )
+
+  /** The key for sending `body`: the current attempt's when the body is unchanged, a fresh one otherwise. */
+  function keyFor(body: PlaceOrderBody): string {
+    const text = fingerprint(body)
+    if (attempt.value?.body === text) return attempt.value.key
+    const key = crypto.randomUUID()
+    attempt.value = { key, body: text }
+    return key
+  }
+
+  /** The server refused the attempt (4xx): the next try, after the customer fixed something, is a new attempt. */
+  function forgetAttempt(): void {
+    attempt.value = null
+  }
+
+  /** The order of attempt `key` exists: empty the cart, keep who the customer is for next time. */
+  function clearPlaced(key: string): void {
+    // Only the cart that was sent: a new cart the customer started meanwhile stays.
+    if (attempt.value?.key !== key) return
+    quantities.value = {}
+    fields.note = ''
+    attempt.value = null
+  }
+
+  /** Puts a refused order back into the cart, as entered, so the customer can fix it and try again. */
+  function restore(body: PlaceOrderBody): void {
+    quantities.value = Object.fromEntries(body.items.map((item) => [item.productId, item.quantity]))
+    Object.assign(fields, {
+      name: body.customer.name,
+      email: body.customer.email,
+      address: body.customer.address ?? '',
+      phone: body.customer.phone ?? '',
+      note: body.note ?? '',
+    })
+    attempt.value = null
+  }
+
+  return { quantities, fields, attempt, keyFor, forgetAttempt, clearPlaced, restore }
+})

@@ -1,0 +1,83 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { orderSchema } from '../../protocol'
+import { isOutboxSupported } from '@shared/outboxDb'
+import { openPlacementStorage, removePlacement, type PlacementLine, type QueuedPlacement } from '@shared/placementQueue'
+import type { PlaceOrderBody } from '../../protocol'
+import { placementQueued } from '../offline/placementSync'
+import { useCartStore } from './cart'
+import { useMyOrdersStore } from './myOrders'
+import { useOrdersStore } from './orders'
+
+/** An order sent from the queue and taken by this tab: the storefront moves on to its tracking page. */
+export interface TakenPlacement {
+  key: string
+  orderId: string
+  token: string
+}
+
+/**
+ * The customer's queued checkouts as this tab sees them (a mirror of IndexedDB, reloaded when any
+ * tab or the service worker announces a change). A placed entry is taken by the first tab that
+ * loads it: into My orders with its tracking token, the cart emptied, then out of the queue.
+ * Sending lives in src/app/offline/placementSync.ts.
+ */
+export const usePlacementsStore = defineStore('placements', () => {
+  const entries = ref<QueuedPlacement[]>([])
+  const taken = ref<TakenPlacement[]>([])
+  const supported = isOutboxSupported()
+  const pending = computed(() => entries.value.filter((entry) => entry.state === 'pending'))
+  const refused = computed(() => entries.value.filter((entry) => entry.state === 'refused'))
+
+  async function take(entry: QueuedPlacement): Promise<void> {
+    // From storage another context wrote: checked before it reaches the stores.
+    const order = orderSchema.safeParse(entry.placed?.order)
+    const token = entry.placed?.trackingToken
+    if (order.success && token) {
+      useOrdersStore().applyOrder(order.data)
+      useMyOrdersStore().remember({ orderId: order.data.id, token, number: order.data.number, placedAt: order.data.createdAt })
+      useCartStore().clearPlaced(entry.key)
+      if (!taken.value.some((item) => item.key === entry.key)) {
+        taken.value = [...taken.value, { key: entry.key, orderId: order.data.id, token }]
+      }
+    }
+    await removePlacement(openPlacementStorage(), entry.key)
+  }
+
+  async function load(): Promise<void> {
+    if (!supported) return
+    const all = await openPlacementStorage()
+      .all()
+      .catch(() => null)
+    if (!all) return
+    for (const entry of all) if (entry.state === 'placed') await take(entry).catch(() => undefined)
+    entries.value = all.filter((entry) => entry.state !== 'placed')
+  }
+
+  /** Queues a checkout that could not reach the server, with the key of that attempt. False without IndexedDB. */
+  async function enqueue(input: { key: string; body: PlaceOrderBody; lines: PlacementLine[]; totalCents: number }): Promise<boolean> {
+    if (!supported) return false
+    const entry: QueuedPlacement = { ...input, createdAt: Date.now(), attempts: 0, state: 'pending', placed: null, error: null }
+    await openPlacementStorage().put(entry)
+    entries.value = [...entries.value.filter((item) => item.key !== entry.key), entry]
+    placementQueued()
+    return true
+  }
+
+  /** The customer has seen a refusal (its cart is back in the form): it leaves the queue. */
+  async function dismiss(key: string): Promise<void> {
+    if (supported) await removePlacement(openPlacementStorage(), key)
+    entries.value = entries.value.filter((entry) => entry.key !== key)
+  }
+
+  /** The newest order taken since the last call, for the storefront to move on to. */
+  function consumeTaken(): TakenPlacement | null {
+    const last = taken.value[taken.value.length - 1] ?? null
+    taken.value = []
+    return last
+  }
+
+  const hasPending = (): boolean => pending.value.length > 0
+
+  return { entries, taken, supported, pending, refused, load, enqueue, dismiss, consumeTaken, hasPending }
+})
