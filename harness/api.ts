@@ -42,3 +42,11 @@ export async function setStatus(server: TestServer, order: Pick<Order, 'id' | 'v
 export function trackingPath(order: Pick<Order, 'id'>, token: string): string {
   return `/track/${order.id}#t=${token}`
 }
+
+/** The orders the admin list finds for `q` (number, customer name or email), over the admin API. */
+export async function findOrders(server: TestServer, q: string): Promise<Order[]> {
+  const response = await fetch(`${server.url}/api/orders?q=${encodeURIComponent(q)}&limit=100`, {
+    headers: { authorization: `Bearer ${await server.adminToken()}` },
+  })
+  return (await json<{ orders: Order[] }>(response)).orders
+}
