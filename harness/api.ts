@@ -11,6 +11,7 @@ export async function placeOrder(
   server: TestServer,
   note?: string,
   name = 'Ada Lovelace',
+  delivery: { address?: string; phone?: string } = {},
 ): Promise<{ order: Order; trackingToken: string }> {
   const products = await json<Product[] | { products: Product[] }>(await fetch(`${server.url}/api/products`))
   const list = Array.isArray(products) ? products : products.products
@@ -22,7 +23,7 @@ export async function placeOrder(
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         items: [{ productId: first.id, quantity: 2 }],
-        customer: { name, email: 'ada@example.com' },
+        customer: { name, email: 'ada@example.com', ...delivery },
         ...(note ? { note } : {}),
       }),
     }),

@@ -17,7 +17,10 @@ let trackingToken: string
 test.use({
   serverOptions: {
     setup: async (server) => {
-      ;({ order, trackingToken } = await placeOrder(server, 'Leave it at the door, please.', 'Axe Tester'))
+      ;({ order, trackingToken } = await placeOrder(server, 'Leave it at the door, please.', 'Axe Tester', {
+        address: '221B Baker Street, London',
+        phone: '+44 20 7946 0958',
+      }))
     },
   },
 })
@@ -37,6 +40,21 @@ const PAGES: PageCase[] = [
     ready: (page) => expect(page.getByRole('button', { name: /add/i }).first()).toBeVisible(),
   },
   {
+    name: 'checkout',
+    admin: false,
+    path: () => '/',
+    // A filled cart with its lines, and the inline error of a refused submit (at 360 px, the fixed total bar too).
+    ready: async (page) => {
+      await page
+        .getByRole('button', { name: /^Add one / })
+        .first()
+        .click()
+      await page.getByLabel('Phone').fill('12ab')
+      await page.getByRole('button', { name: 'Place order' }).click()
+      await expect(page.locator('#checkout-phone-error')).toBeVisible()
+    },
+  },
+  {
     name: 'tracking',
     admin: false,
     path: () => trackingPath(order, trackingToken),
@@ -53,7 +71,10 @@ const PAGES: PageCase[] = [
     name: 'detail',
     admin: true,
     path: () => `/admin/orders/${order.id}`,
-    ready: (page) => expect(page.getByRole('heading', { name: `Order #${order.number}` })).toBeVisible(),
+    ready: async (page) => {
+      await expect(page.getByRole('heading', { name: `Order #${order.number}` })).toBeVisible()
+      await expect(page.getByTestId('delivery-address')).toBeVisible()
+    },
   },
   {
     name: 'dashboard',
