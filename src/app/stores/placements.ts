@@ -26,6 +26,8 @@ export const usePlacementsStore = defineStore('placements', () => {
   const entries = ref<QueuedPlacement[]>([])
   const taken = ref<TakenPlacement[]>([])
   const supported = isOutboxSupported()
+  // Two loads may overlap (start-up, the storefront, an announcement): each order is taken once per tab.
+  const takenKeys = new Set<string>()
   const pending = computed(() => entries.value.filter((entry) => entry.state === 'pending'))
   const refused = computed(() => entries.value.filter((entry) => entry.state === 'refused'))
 
@@ -33,13 +35,12 @@ export const usePlacementsStore = defineStore('placements', () => {
     // From storage another context wrote: checked before it reaches the stores.
     const order = orderSchema.safeParse(entry.placed?.order)
     const token = entry.placed?.trackingToken
-    if (order.success && token) {
+    if (order.success && token && !takenKeys.has(entry.key)) {
+      takenKeys.add(entry.key)
       useOrdersStore().applyOrder(order.data)
       useMyOrdersStore().remember({ orderId: order.data.id, token, number: order.data.number, placedAt: order.data.createdAt })
       useCartStore().clearPlaced(entry.key)
-      if (!taken.value.some((item) => item.key === entry.key)) {
-        taken.value = [...taken.value, { key: entry.key, orderId: order.data.id, token }]
-      }
+      taken.value = [...taken.value, { key: entry.key, orderId: order.data.id, token }]
     }
     await removePlacement(openPlacementStorage(), entry.key)
   }
