@@ -55,8 +55,7 @@ test('an answer lost after the server placed the order: resent with the same key
   browser,
   server,
 }) => {
-  // No service worker: Playwright's routes see the page's own requests only.
-  const context = await browser.newContext({ serviceWorkers: 'block' })
+  const context = await browser.newContext()
   try {
     const page = await context.newPage()
     const keys: string[] = []
@@ -70,6 +69,10 @@ test('an answer lost after the server placed the order: resent with the same key
       if (keys.length === 1) return route.abort('connectionreset')
       return route.fulfill({ response })
     })
+    // Under the service worker, as a returning customer: it lets POSTs through to the network,
+    // where the route below sees them.
+    await page.goto(server.url + '/')
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null)
     await fillCart(page, server, 'Lost Answer Lin')
     await page.getByRole('button', { name: 'Place order' }).click()
     await expect(page.getByRole('button', { name: 'Retrying…' })).toBeDisabled()

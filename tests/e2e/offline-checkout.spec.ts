@@ -6,6 +6,7 @@
  * tracking page and the order is in My orders. A queued order the server refuses comes back
  * into the cart with the reason.
  */
+import AxeBuilder from '@axe-core/playwright'
 import type { BrowserContext, Page } from '@playwright/test'
 import { findOrders } from '../../harness/api'
 import type { TestServer } from '../../harness/server'
@@ -84,6 +85,8 @@ test('placed offline: queued, still queued after an offline reload, sent once wh
     }
     expect(await findOrders(server, name)).toHaveLength(0)
     expect(await routeRequests(server, '/api/orders', 'POST')).toBe(postsBefore)
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze()
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([])
 
     const backAt = Date.now()
     await context.setOffline(false)
