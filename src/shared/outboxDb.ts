@@ -1,7 +1,8 @@
 /**
  * The outbox in IndexedDB, shared by tabs and the service worker (both open the same database).
  * Raw IndexedDB: four operations do not earn a dependency. Entries outlive the tab that wrote
- * them, which is the point: closing the tab before the network returns loses nothing.
+ * them, which is the point: closing the tab before the network returns loses nothing. The same
+ * storage code backs the customer's checkout queue (placementQueue.ts), in a database of its own.
  */
 import type { Order, OrderStatus } from '../protocol'
 

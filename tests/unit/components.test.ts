@@ -7,6 +7,8 @@ import OrderTimeline from '../../src/app/components/order/OrderTimeline.vue'
 import StatusPill from '../../src/app/components/order/StatusPill.vue'
 import { useConnectionStore } from '../../src/app/stores/connection'
 import { hubStatus, makeOrder } from './support/fixtures'
+import { nextTick } from 'vue'
+import CheckoutForm from '../../src/app/components/storefront/CheckoutForm.vue'
 
 beforeEach(() => setActivePinia(createPinia()))
 
@@ -63,5 +65,50 @@ describe('order display', () => {
     const wrapper = mount(OrderNote, { props: { note } })
     expect(wrapper.find('img').exists()).toBe(false)
     expect(wrapper.find('.order-note__text').text()).toBe(note)
+  })
+})
+
+describe('CheckoutForm', () => {
+  const lines = [
+    { product: { id: 'p1', name: 'Coffee', description: '', priceCents: 350 }, quantity: 2 },
+    { product: { id: 'p2', name: 'Bagel', description: '', priceCents: 800 }, quantity: 1 },
+  ]
+  const props = (overrides: Record<string, unknown> = {}) => ({
+    name: '',
+    email: '',
+    address: '',
+    phone: '',
+    note: '',
+    errors: {},
+    phase: 'idle' as const,
+    totalLabel: '$15.00',
+    itemCount: 3,
+    lines,
+    invalidSubmits: 0,
+    ...overrides,
+  })
+
+  it('lists the cart lines with their prices and asks for delivery details with autofill hints', () => {
+    const wrapper = mount(CheckoutForm, { props: props() })
+    const rows = wrapper.findAll('[data-testid="cart-lines"] li').map((li) => li.text())
+    expect(rows).toEqual(['Coffee × 2, $7.00', 'Bagel × 1, $8.00'])
+    expect(wrapper.get('#checkout-address').attributes('autocomplete')).toBe('street-address')
+    expect(wrapper.get('#checkout-phone').attributes()).toMatchObject({ autocomplete: 'tel', inputmode: 'tel', type: 'tel' })
+  })
+
+  it('says "Retrying…" and stays disabled while an attempt is resent', () => {
+    const wrapper = mount(CheckoutForm, { props: props({ phase: 'retrying' }) })
+    const button = wrapper.get('button[type="submit"]')
+    expect(button.text()).toBe('Retrying…')
+    expect(button.attributes('disabled')).toBeDefined()
+    expect(wrapper.get('[data-testid="checkout-status"]').text()).toMatch(/retrying/)
+  })
+
+  it('moves focus to the first invalid field after a refused submit', async () => {
+    const wrapper = mount(CheckoutForm, { props: props(), attachTo: document.body })
+    await wrapper.setProps({ errors: { phone: 'The phone number must contain 6 to 15 digits.' }, invalidSubmits: 1 })
+    await nextTick()
+    expect(document.activeElement?.id).toBe('checkout-phone')
+    wrapper.unmount()
   })
 })
