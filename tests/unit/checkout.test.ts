@@ -182,3 +182,13 @@ describe('useCheckout: one order per attempt', () => {
     })
   })
 })
+
+describe('the attempt key', () => {
+  it('falls back to getRandomValues where randomUUID is missing (plain http)', async () => {
+    const real = globalThis.crypto
+    vi.stubGlobal('crypto', { getRandomValues: (array: Uint8Array) => real.getRandomValues(array) })
+    const { useCartStore } = await import('../../src/app/stores/cart')
+    const key = useCartStore().keyFor({ items: [{ productId: 'p1', quantity: 1 }], customer: { name: 'Ada', email: 'a@example.com' } })
+    expect(key).toMatch(/^[0-9a-f]{32}$/)
+  })
+})

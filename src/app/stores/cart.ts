@@ -34,6 +34,15 @@ const storedSchema = z.object({
     .catch(null),
 })
 
+/**
+ * A fresh Idempotency-Key. `crypto.randomUUID` exists only in secure contexts (https, localhost);
+ * an app served over plain http on a LAN still gets 128 random bits from getRandomValues.
+ */
+function newAttemptKey(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID()
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
 /** The body an attempt sent, as a stable string: the same cart and details give the same text. */
 const fingerprint = (body: PlaceOrderBody): string => JSON.stringify(body)
 
@@ -62,7 +71,7 @@ export const useCartStore = defineStore('cart', () => {
   function keyFor(body: PlaceOrderBody): string {
     const text = fingerprint(body)
     if (attempt.value?.body === text) return attempt.value.key
-    const key = crypto.randomUUID()
+    const key = newAttemptKey()
     attempt.value = { key, body: text }
     return key
   }
