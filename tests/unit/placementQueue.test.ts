@@ -109,11 +109,19 @@ describe('the placements store (IndexedDB)', () => {
     await placements.load()
     expect(placements.pending).toEqual([])
     expect(useMyOrdersStore().tokenFor('ord_1')).toBe('tracking-token-123456')
-    expect(placements.consumeTaken()).toEqual({ key, orderId: 'ord_1', token: 'tracking-token-123456' })
+    expect(placements.consumeTaken()).toMatchObject({ key, orderId: 'ord_1', token: 'tracking-token-123456' })
     expect(placements.consumeTaken()).toBeNull()
     expect(cart.quantities).toEqual({})
     expect(cart.fields).toMatchObject({ name: 'Ada', note: '' })
     expect(await storage.all()).toEqual([])
+  })
+
+  it('an order taken long before the storefront opens does not pull the customer away from it', async () => {
+    await openPlacementStorage().put(entry({ state: 'placed', placed: placedBody }))
+    const placements = usePlacementsStore()
+    await placements.load()
+    expect(placements.consumeTaken(Date.now() + 120_000)).toBeNull()
+    expect(useMyOrdersStore().tokenFor('ord_1')).toBe('tracking-token-123456')
   })
 
   it('a refused order stays until the customer has seen it; its cart can be restored as entered', async () => {

@@ -14,7 +14,11 @@ export interface TakenPlacement {
   key: string
   orderId: string
   token: string
+  takenAt: number
 }
+
+/** A storefront opened later than this after an order was taken elsewhere stays where it is. */
+const TAKEN_FRESH_MS = 60_000
 
 /**
  * The customer's queued checkouts as this tab sees them (a mirror of IndexedDB, reloaded when any
@@ -40,7 +44,7 @@ export const usePlacementsStore = defineStore('placements', () => {
       useOrdersStore().applyOrder(order.data)
       useMyOrdersStore().remember({ orderId: order.data.id, token, number: order.data.number, placedAt: order.data.createdAt })
       useCartStore().clearPlaced(entry.key)
-      taken.value = [...taken.value, { key: entry.key, orderId: order.data.id, token }]
+      taken.value = [...taken.value, { key: entry.key, orderId: order.data.id, token, takenAt: Date.now() }]
     }
     await removePlacement(openPlacementStorage(), entry.key)
   }
@@ -71,11 +75,14 @@ export const usePlacementsStore = defineStore('placements', () => {
     entries.value = entries.value.filter((entry) => entry.key !== key)
   }
 
-  /** The newest order taken since the last call, for the storefront to move on to. */
-  function consumeTaken(): TakenPlacement | null {
+  /**
+   * The newest order taken since the last call, for the storefront to move on to; none if it was
+   * taken a while ago while the customer was on another page (it is in My orders).
+   */
+  function consumeTaken(now = Date.now()): TakenPlacement | null {
     const last = taken.value[taken.value.length - 1] ?? null
     taken.value = []
-    return last
+    return last && now - last.takenAt < TAKEN_FRESH_MS ? last : null
   }
 
   const hasPending = (): boolean => pending.value.length > 0
