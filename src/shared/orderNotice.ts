@@ -24,3 +24,16 @@ export function statusTitle(number: number, status: OrderStatus): string {
 export function trackingUrl(orderId: string, token: string | null): string {
   return `/track/${encodeURIComponent(orderId)}${token ? `#t=${token}` : ''}`
 }
+
+/** `/track/<id>#t=<token>`, as `trackingUrl` makes it; nothing else passes. */
+const TRACKING_URL = /^\/track\/([A-Za-z0-9_-]{1,64})(#t=[A-Za-z0-9_.~-]{1,2048})?$/
+
+/**
+ * The tracking page a customer notification's `data` leads to, validated (the data is ours, but a
+ * click must never open anything else), or null for any other notification (the admin's).
+ */
+export function trackingTargetOf(data: unknown): { orderId: string; url: string } | null {
+  const url = typeof data === 'object' && data !== null && 'url' in data ? (data as { url: unknown }).url : null
+  const match = typeof url === 'string' ? TRACKING_URL.exec(url) : null
+  return match?.[1] ? { orderId: match[1], url: url as string } : null
+}

@@ -8,9 +8,9 @@
  * asks it to show the order (a message, because `client.navigate` only works on controlled
  * clients and would reload the page); with no admin tab open, it opens one on the order.
  */
+import { trackingTargetOf } from '@shared/orderNotice'
+
 declare const self: ServiceWorkerGlobalScope
-// A module (its own scope for `self`), imported for its side effect by sw.ts.
-export {}
 
 /** The message a focused tab receives; the tab routes to `url` itself (no reload). */
 const NOTIFICATION_CLICK_MESSAGE = 'orderline:notification-click'
@@ -22,15 +22,6 @@ function clickTarget(data: unknown): { orderId: string | null; url: string } {
   const orderId = typeof data === 'object' && data !== null && 'orderId' in data ? (data as { orderId: unknown }).orderId : null
   if (typeof orderId === 'string' && ORDER_ID.test(orderId)) return { orderId, url: `/admin/orders/${orderId}` }
   return { orderId: null, url: '/admin' }
-}
-
-/** `/track/<id>#t=<token>`: the customer's own link, kept in the notification's data on this device. */
-const TRACKING_URL = /^\/track\/([A-Za-z0-9_-]{1,64})(#t=[A-Za-z0-9_.~-]{1,2048})?$/
-
-function trackingTarget(data: unknown): { orderId: string; url: string } | null {
-  const url = typeof data === 'object' && data !== null && 'url' in data ? (data as { url: unknown }).url : null
-  const match = typeof url === 'string' ? TRACKING_URL.exec(url) : null
-  return match?.[1] ? { orderId: match[1], url: url as string } : null
 }
 
 function showsOrder(client: WindowClient, orderId: string): boolean {
@@ -76,6 +67,6 @@ async function openOrFocus(data: unknown): Promise<void> {
 
 self.addEventListener('notificationclick', (event: NotificationEvent) => {
   event.notification.close()
-  const tracking = trackingTarget(event.notification.data)
+  const tracking = trackingTargetOf(event.notification.data)
   event.waitUntil(tracking ? openTracking(tracking) : openOrFocus(event.notification.data))
 })

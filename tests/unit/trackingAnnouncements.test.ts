@@ -11,7 +11,7 @@ import {
   releaseVersion,
   statusClaimKey,
 } from '../../src/shared/notifiedTags'
-import { STATUS_MESSAGES, statusTitle, trackingUrl } from '../../src/shared/orderNotice'
+import { STATUS_MESSAGES, statusTitle, trackingTargetOf, trackingUrl } from '../../src/shared/orderNotice'
 import { applyPushedStatus, parsePushPayload } from '../../src/shared/pushUpdate'
 import type { OrderEstimate } from '../../src/protocol'
 import { makeOrder } from './support/fixtures'
@@ -85,6 +85,22 @@ describe('status announcements', () => {
   it('links the tracking page with its token in the fragment', () => {
     expect(trackingUrl('ord_1', 'tok_abc')).toBe('/track/ord_1#t=tok_abc')
     expect(trackingUrl('ord_1', null)).toBe('/track/ord_1')
+  })
+
+  it("a notification click opens only a tracking page of this origin; the admin's notifications are not taken", () => {
+    expect(trackingTargetOf({ url: '/track/ord_1#t=Ab-_9' })).toEqual({ orderId: 'ord_1', url: '/track/ord_1#t=Ab-_9' })
+    expect(trackingTargetOf({ url: '/track/ord_1' })).toEqual({ orderId: 'ord_1', url: '/track/ord_1' })
+    for (const url of [
+      'https://evil.example/track/ord_1',
+      '//evil.example/track/x',
+      '/track/ord_1/../../admin',
+      '/admin/orders/ord_1',
+      '/track/ord 1',
+      42,
+    ])
+      expect(trackingTargetOf({ url })).toBeNull()
+    expect(trackingTargetOf(null)).toBeNull()
+    expect(trackingTargetOf({ orderId: 'ord_1', url: '/admin/orders/ord_1' })).toBeNull()
   })
 })
 
