@@ -202,6 +202,9 @@ export const deletePushSubscriptionBodySchema = z.strictObject({
   endpoint: z.string().min(1).max(LIMITS.pushEndpointLength),
 })
 
+/** GET /api/push/public-key: the VAPID public key (an uncompressed P-256 point, base64url). */
+export const pushPublicKeySchema = z.object({ publicKey: base64urlBytes(65) })
+
 /** The decrypted body of every push message the server sends (JSON). */
 export const pushPayloadSchema = z.object({
   orderId: idSchema,

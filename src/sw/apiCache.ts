@@ -15,7 +15,7 @@ import {
   markCached,
   stampForCache,
 } from '@shared/apiCacheRules'
-import { etagOfVersion, type Order } from '../protocol'
+import { etagOfVersion, orderSchema, type Order } from '../protocol'
 import type { ClientMessage } from '@shared/swProtocol'
 
 declare const self: ServiceWorkerGlobalScope
@@ -37,7 +37,7 @@ export async function storeApiResponse(url: string, authorization: string | null
  */
 export async function rememberOrder(order: Order, token: string): Promise<void> {
   const authorization = `Bearer ${token}`
-  const url = new URL(`/api/orders/${encodeURIComponent(order.id)}`, config.apiUrl || self.location.origin).toString()
+  const url = orderUrl(order.id)
   const held = await cachedCopy(url, authorization)
   const heldVersion = held ? Number((held.headers.get('ETag') ?? '').replace(/\D/g, '')) : 0
   if (heldVersion >= order.version) return
@@ -50,6 +50,18 @@ export async function rememberOrder(order: Order, token: string): Promise<void> 
     },
   })
   await storeApiResponse(url, authorization, response)
+}
+
+function orderUrl(orderId: string): string {
+  return new URL(`/api/orders/${encodeURIComponent(orderId)}`, config.apiUrl || self.location.origin).toString()
+}
+
+/** The cached answer of GET /api/orders/:id for this tracking token, or null (none, or unreadable). */
+export async function cachedOrder(orderId: string, token: string): Promise<Order | null> {
+  const held = await cachedCopy(orderUrl(orderId), `Bearer ${token}`)
+  if (!held) return null
+  const parsed = orderSchema.safeParse(await held.json().catch(() => null))
+  return parsed.success ? (parsed.data as Order) : null
 }
 
 async function cachedCopy(url: string, authorization: string | null): Promise<Response | undefined> {

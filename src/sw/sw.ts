@@ -3,8 +3,8 @@
  * precache.ts (app shell), navigation.ts (SPA fallback), lifecycle.ts (prompted updates),
  * apiCache.ts (GET /api/*, network first), poll.ts (fallback poll, ticks from the hub),
  * outbox.ts (offline admin writes, Background Sync), placements.ts (offline checkout, Background
- * Sync), router.ts (window messages),
- * notifications.ts (notification clicks; registers itself on import).
+ * Sync), router.ts (window messages), notifications.ts (notification clicks) and push.ts
+ * (customers' Web Push); both register themselves on import.
  */
 import { setupApiCache } from './apiCache'
 import { setupLifecycle } from './lifecycle'
@@ -14,6 +14,7 @@ import { setupPlacements } from './placements'
 import { setupPrecache } from './precache'
 import { setupMessages } from './router'
 import './notifications'
+import './push'
 
 declare const self: ServiceWorkerGlobalScope
 

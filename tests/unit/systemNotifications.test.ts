@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { noticeUrl } from '../../src/app/composables/useSystemNotifications'
-import { claimTag, MAX_REMEMBERED, releaseTag } from '../../src/app/pwa/notifiedTags'
+import { claimTag, MAX_REMEMBERED, releaseTag } from '../../src/shared/notifiedTags'
 
 describe('system notification helpers', () => {
   it('a click leads to the order page, or the board for other notices', () => {

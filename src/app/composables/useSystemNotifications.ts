@@ -1,5 +1,5 @@
 import { onScopeDispose, ref } from 'vue'
-import { claimTag, releaseTag } from '../pwa/notifiedTags'
+import { claimTag, claimVersion, releaseTag, releaseVersion, statusClaimKey } from '@shared/notifiedTags'
 
 /** What a system notification shows; `tag` is the order id, so one order is one notification. */
 export interface SystemNotice {
@@ -7,6 +7,14 @@ export interface SystemNotice {
   title: string
   body: string
   orderId?: string | undefined
+  /** Where a click leads; defaults to the order's admin page (noticeUrl). */
+  url?: string
+  /**
+   * A customer's status change: claimed by version under `statusClaimKey(tag)`, the key the
+   * service worker's push handler claims too, so one browser shows each status once and never
+   * an older one after a newer.
+   */
+  version?: number
 }
 
 export type ShowOutcome = 'shown' | 'duplicate' | 'not-permitted' | 'unsupported' | 'failed'
@@ -27,7 +35,7 @@ async function readyRegistration(waitMs: number): Promise<ServiceWorkerRegistrat
  * System notifications for admins, once per order per browser however many tabs are open.
  * Permission is asked only from `requestPermission()` (an explicit click), never on load. Every
  * tab calls `show()` for every new order; the first to claim the tag in a per-browser record
- * (IndexedDB, pwa/notifiedTags.ts: one transaction checks and writes) shows it, the others find
+ * (IndexedDB, src/shared/notifiedTags.ts: one transaction checks and writes) shows it, the others find
  * it claimed. The tabs also queue on the Web Lock `orderline-notify-<tag>`, so a tab that fails
  * to show gives the claim back before the next one looks, and that one tries.
  * The service worker shows it (`registration.showNotification`), so a click reaches its
@@ -60,17 +68,21 @@ export function useSystemNotifications(options: { readyWaitMs?: number } = {}) {
   async function display(notice: SystemNotice): Promise<ShowOutcome> {
     const registration = await readyRegistration(options.readyWaitMs ?? 5_000)
     if (!registration) return 'unsupported'
-    if (!(await claimTag(notice.tag))) return 'duplicate'
+    const { version } = notice
+    const claimKey = statusClaimKey(notice.tag)
+    const claim = version === undefined ? { claimed: await claimTag(notice.tag), previous: 0 } : await claimVersion(claimKey, version)
+    if (!claim.claimed) return 'duplicate'
     try {
       await registration.showNotification(notice.title, {
         tag: notice.tag,
         body: notice.body,
         icon: '/icons/icon-192.png',
-        data: { orderId: notice.orderId ?? null, url: noticeUrl(notice) },
+        data: { orderId: notice.orderId ?? null, url: notice.url ?? noticeUrl(notice) },
       })
     } catch (error) {
       // Not shown: give the claim back so the next tab in the lock queue tries.
-      await releaseTag(notice.tag).catch(() => undefined)
+      if (version === undefined) await releaseTag(notice.tag).catch(() => undefined)
+      else await releaseVersion(claimKey, { version, previous: claim.previous }).catch(() => undefined)
       throw error
     }
     return 'shown'

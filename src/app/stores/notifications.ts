@@ -6,7 +6,8 @@ import { formatCents } from '../../protocol'
 export interface Toast {
   /** Dedup key: a new order announced by both `newOrder` and `notification` shows once. */
   id: string
-  kind: Notification['kind']
+  /** `status`: a customer's own order changed (the tracking page announces it; no admin alert). */
+  kind: Notification['kind'] | 'status'
   title: string
   body: string
   orderId?: string
