@@ -11,11 +11,11 @@ interface SyncManager {
 }
 
 /** Asks the browser to wake the SW when connectivity returns (outbox replay). Best effort: absent in many browsers. */
-export async function requestBackgroundSync(): Promise<void> {
+export async function requestBackgroundSync(tag = OUTBOX_SYNC_TAG): Promise<void> {
   if (!isServiceWorkerSupported()) return
   const registration = await navigator.serviceWorker.getRegistration().catch(() => undefined)
   const sync = (registration as (ServiceWorkerRegistration & { sync?: SyncManager }) | undefined)?.sync
-  await sync?.register(OUTBOX_SYNC_TAG).catch(() => undefined)
+  await sync?.register(tag).catch(() => undefined)
 }
 
 /**
