@@ -1,8 +1,11 @@
+import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
 import { precompress } from './scripts/precompress'
+import { adminOnlyFiles } from './scripts/precache-scope.mjs'
+import { hashedClassicScripts } from './scripts/classic-scripts'
 
 // One id per build: it names the SharedWorker and rides in the tab ↔ hub handshake, so tabs
 // of an old build never talk to a hub of a new one (docs/architecture.md, "Deploys").
@@ -11,13 +14,24 @@ const BUILD_ID = process.env.BUILD_ID ?? `${Date.now().toString(36)}`
 // Where `npm run dev` proxies the API and the socket (the backend started by scripts/dev.mjs).
 const BACKEND = process.env.DEV_BACKEND_URL ?? 'http://127.0.0.1:3001'
 
+// Where this build writes (vite build --outDir …): the precache reads the chunk graph there.
+let outDir = 'dist'
+
 export default defineConfig({
   resolve: {
     // src/shared: the code every browser runtime may import (tsconfig.base.json has the same path).
     alias: { '@shared': fileURLToPath(new URL('./src/shared', import.meta.url)) },
   },
   plugins: [
-    vue(),
+    // Every component is <script setup>: the Options API's runtime support is dead weight in every page.
+    vue({ features: { optionsAPI: false } }),
+    hashedClassicScripts(['boot-guard.js']),
+    {
+      name: 'orderline:out-dir',
+      configResolved(config) {
+        outDir = path.resolve(config.root, config.build.outDir)
+      },
+    },
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/sw',
@@ -25,8 +39,24 @@ export default defineConfig({
       registerType: 'prompt',
       injectRegister: false,
       // Vite 8 emits the SW as an ES module by default; a classic registration then fails.
-      injectManifest: { rollupFormat: 'iife', globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
-      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
+      injectManifest: {
+        rollupFormat: 'iife',
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // The page loads the hashed copy of the boot guard (scripts/classic-scripts.ts); the
+        // browser fetches the favicon itself, outside the service worker, so a precached copy
+        // would only be a second download.
+        globIgnores: ['boot-guard.js', 'favicon.svg'],
+        // The precache is the customer shell: a customer never downloads the admin app. Admin
+        // chunks (board, order page, dashboard with uPlot, diagnostics) are cached by the service
+        // worker when an admin first loads them (src/sw/precache.ts).
+        manifestTransforms: [
+          (entries) => {
+            const admin = new Set(adminOnlyFiles(outDir))
+            return { manifest: entries.filter((entry) => !admin.has(entry.url)), warnings: [] }
+          },
+        ],
+      },
+      includeAssets: ['apple-touch-icon.png'],
       manifest: {
         id: '/',
         name: 'Orderline',

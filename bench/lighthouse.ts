@@ -161,6 +161,40 @@ async function firstVisit(url: string): Promise<Transfer> {
   }
 }
 
+/** The CPU slowdown of Lighthouse's mobile preset, applied to the long-task measure too. */
+const CPU_SLOWDOWN = 4
+
+/**
+ * The main thread on a first visit of the tracking page, on a slow phone's CPU: Chromium with
+ * CDP's CPU throttling (4×), a `longtask` PerformanceObserver installed before any script, a
+ * fresh profile per run. Returns the tasks over 50 ms (the observer's threshold) from navigation
+ * until the order shows and the page has been quiet for 2 s.
+ */
+async function longTasks(url: string): Promise<number[]> {
+  const browser = await launchBrowser()
+  try {
+    const context = await browser.newContext({ viewport: { width: 412, height: 823 } })
+    await context.addInitScript(() => {
+      const tasks: number[] = []
+      ;(window as unknown as { __longTasks: number[] }).__longTasks = tasks
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) tasks.push(entry.duration)
+      }).observe({ type: 'longtask', buffered: true })
+    })
+    const page = await context.newPage()
+    const cdp = await context.newCDPSession(page)
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN })
+    await page.goto(url)
+    await page.getByTestId('order-status').waitFor({ timeout: 30_000 })
+    await new Promise((resolve) => setTimeout(resolve, 2_000))
+    const tasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks)
+    await context.close()
+    return tasks
+  } finally {
+    await browser.close()
+  }
+}
+
 function median(list: Figures[], key: keyof Figures): number {
   return percentile(
     list.map((figures) => figures[key]).filter((value) => Number.isFinite(value)),
@@ -232,6 +266,21 @@ export async function run(server: TestServer): Promise<Section> {
       off: await visit(uncompressed.url + paths.off.tracking),
     }
 
+    // Longest main-thread task per run (0 when none passed the observer's 50 ms), on this run's server.
+    const longest: number[] = []
+    const taskCounts: number[] = []
+    for (let i = 0; i < RUNS; i++) {
+      try {
+        const tasks = await longTasks(server.url + paths.on.tracking)
+        longest.push(Math.max(0, ...tasks))
+        taskCounts.push(tasks.length)
+        console.log(`  long tasks (${CPU_SLOWDOWN}× CPU), run ${i + 1}: ${tasks.map((task) => ms(task)).join(', ') || 'none'}`)
+      } catch (error) {
+        failures++
+        console.error(`  long tasks, run ${i + 1} failed:`, error)
+      }
+    }
+
     const rows = pages.flatMap((page) =>
       (['on', 'off'] as const).map((mode) => {
         const list = results.get(`${page.key}/${page.preset}/${mode}`) ?? []
@@ -287,8 +336,8 @@ Compression on ÷ off (medians of this run):
 
 ${table(['page', 'transfer', 'FCP', 'LCP', 'performance (points)'], ratios)}
 
-The service worker downloads its precache (every route's chunks, the hub worker, icons) after
-the page has loaded, which Lighthouse does not count. A Playwright first visit of the tracking
+The service worker downloads its precache (the customer shell: the routes a customer opens, the
+hub worker, icons; not the admin app) after the page has loaded, which Lighthouse does not count. A Playwright first visit of the tracking
 page (no throttling; bytes = response headers + body as sent), until \`load\` and until the
 service worker is active and the network quiet:
 
@@ -296,6 +345,19 @@ ${table(['compression', 'page load: requests', 'page load: transfer', 'incl. pre
 
 Transfer incl. precache, on ÷ off: **${ratio(visits.on.allBytes, visits.off.allBytes)}**; page load alone:
 **${ratio(visits.on.loadBytes, visits.off.loadBytes)}**.
+
+Main-thread long tasks on a first visit of the tracking page, Chromium with the CPU slowed down
+${CPU_SLOWDOWN}× (CDP \`Emulation.setCPUThrottlingRate\`), a \`longtask\` PerformanceObserver from before the
+first script, until the order shows and 2 s more; no network throttling, compression on:
+
+${table(
+  ['runs', 'longest task (median)', 'longest task (worst)', 'tasks over 50 ms (median)'],
+  [
+    longest.length
+      ? [String(longest.length), ms(percentile(longest, 50)), ms(Math.max(...longest)), String(percentile(taskCounts, 50))]
+      : ['0', 'n/a', 'n/a', 'n/a'],
+  ],
+)}
 
 What it means: on a slow phone link the first visit is bound by bytes: the build's brotli copies
 cut what a page downloads to about a third, and FCP and LCP, computed from the simulated link,

@@ -18,6 +18,7 @@ const ORDER = [
   'server',
   'pagestart',
   'lighthouse',
+  'first-visit-before-after',
   'auth',
   'cluster',
   'capacity',

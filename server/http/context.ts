@@ -1,4 +1,5 @@
-import type { z } from 'zod'
+import { z } from 'zod/mini'
+import { en } from 'zod/locales'
 import type { ServerConfig } from '../config'
 import type { RealtimeAdapter } from '../realtime/adapter'
 import type { Publisher } from '../realtime/publisher'
@@ -20,9 +21,14 @@ export interface AppContext {
   redis: RealtimeAdapter | null
 }
 
-/** Parses with a protocol schema; a failure becomes a 400 with the schema's own messages. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value)
+// The protocol schemas are written with zod/mini, which loads no messages of its own; the
+// server's 400s name what is wrong in English ("Too big: expected string to have <=100
+// characters"), the browser surfaces do not need these words and leave them out.
+z.config(en())
+
+/** Parses with a zod schema (the protocol's or a route's own); a failure becomes a 400 with its messages. */
+export function parseWith<S extends z.core.$ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = z.safeParse(schema, value)
   if (!result.success) throw validationError(result.error)
   return result.data
 }

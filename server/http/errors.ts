@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { ZodError } from 'zod'
+import type { z } from 'zod/mini'
 import { describeIssues } from '../../src/protocol/schemas'
 import type { ApiErrorBody } from '../../src/protocol/events'
 
@@ -21,7 +21,7 @@ export class ApiError extends Error {
   }
 }
 
-export function validationError(error: ZodError): ApiError {
+export function validationError(error: z.core.$ZodError): ApiError {
   return new ApiError(400, 'validation_failed', describeIssues(error))
 }
 

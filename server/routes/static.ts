@@ -50,6 +50,14 @@ export async function registerStatic(app: FastifyInstance, staticDir: string, op
   }
 
   if (isDirectory(root)) {
+    // The build's files answer every page alike: no CORS headers, so no `Vary: Origin` either. A
+    // module script is requested with an Origin header, the service worker's precache fetch of
+    // the same file without one; with `Vary: Origin` the worker misses the page's copy in the
+    // HTTP cache and a first visit downloads the whole shell twice.
+    let registering = true
+    app.addHook('onRoute', (route) => {
+      if (registering && !RESERVED.some((pattern) => pattern.test(route.url))) route.config = { ...route.config, cors: false }
+    })
     await app.register(fastifyStatic, {
       root,
       // Routes per file found at startup (a build does not change while served): unknown paths
@@ -69,6 +77,7 @@ export async function registerStatic(app: FastifyInstance, staticDir: string, op
         if (preCompressed) res.setHeader('vary', VARY_ENCODING)
       },
     })
+    registering = false
   }
 
   app.setNotFoundHandler(async (request, reply) => {

@@ -10,16 +10,16 @@
  * Documented with the other test switches in docs/protocol.md.
  */
 import type { FastifyInstance } from 'fastify'
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import { ADMIN_ROOM } from '../../src/protocol/events'
 import { parseWith } from '../http/context'
 import { setRealtimeBlocked } from '../realtime/io'
 import type { AppContext } from '../http/context'
 
 const emitBodySchema = z.strictObject({
-  event: z.string().min(1).max(64),
+  event: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z.unknown(),
-  room: z.string().min(1).max(128).optional(),
+  room: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 })
 
 const blockBodySchema = z.strictObject({ blocked: z.boolean() })

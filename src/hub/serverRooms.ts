@@ -4,7 +4,7 @@
  * the tabs want; this says what the server has, and sends the acked watchOrder / unwatchOrder
  * that move one towards the other.
  */
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import { ADMIN_ROOM, type Ack } from '../protocol'
 import type { Interest } from '@shared/hubTypes'
 import { interestKey, type InterestKey } from './roomRefs'

@@ -3,13 +3,13 @@
  * rule, the ETag of an order version, and the error envelope. Shared by the tab, the hub, the
  * service worker and the server, so each rule is written once.
  */
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import { orderChangeSchema } from './schemas'
 import type { OrderChange } from './order'
 
 export const changesPageSchema = z.object({
   changes: z.array(orderChangeSchema),
-  cursor: z.union([z.number(), z.string()]).nullish(),
+  cursor: z.nullish(z.union([z.number(), z.string()])),
 })
 
 /**

@@ -1,10 +1,14 @@
 /**
  * One set of schemas for both sides: the server validates every request and socket payload
- * with them, the hub and the stores validate every event before it touches state.
+ * with them, the hub and the service worker validate what comes off the network before it
+ * touches state. Written with `zod/mini`, the functional form of zod 4 (the same checks, the same
+ * inferred types): a browser surface that validates then carries a few kB of validator instead
+ * of zod's method-chaining classes. The server parses with these very schemas, with zod's English
+ * messages loaded (server/http/context.ts), so its 400s read as they always did.
  * Limits here are the protocol's limits; the server derives its body size limits from them.
  * The bodies, payloads and answers are described in docs/protocol.md.
  */
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import { ORDER_STATUSES } from './order'
 
 // zod compiles object parsers with `new Function` after probing whether eval is allowed; under
@@ -36,11 +40,14 @@ export const LIMITS = {
   socketPacket: 4 * 1024,
 } as const
 
-export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _')
-export const tokenSchema = z.string().min(16).max(2048)
+/** A whole number within [min, max] (max optional): the checks zod's `.int().min().max()` add. */
+const int = (min: number, max?: number) => z.int().check(z.gte(min), ...(max === undefined ? [] : [z.lte(max)]))
+
+export const idSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _'))
+export const tokenSchema = z.string().check(z.minLength(16), z.maxLength(2048))
 export const statusSchema = z.enum(ORDER_STATUSES)
 
-const email = z.string().trim().max(LIMITS.emailLength).pipe(z.email())
+const email = z.pipe(z.string().check(z.trim(), z.maxLength(LIMITS.emailLength)), z.email())
 
 /** C0/C1 controls (NUL, escape sequences…); a note may still hold line breaks and tabs. */
 const CONTROL = /\p{Cc}/u
@@ -55,14 +62,14 @@ const INVISIBLE = /[\s\p{Cf}\u115F\u1160\u2800\u3164\uFFA0]/gu
  * same string), no control or bidi override characters, and something visible left once the
  * invisible characters are set aside ("\u200B" alone is blank, not a name).
  */
-const personName = z
-  .string()
-  .normalize('NFC')
-  .trim()
-  .max(LIMITS.nameLength)
-  .refine((name) => !CONTROL.test(name), 'name must not contain control characters')
-  .refine((name) => !BIDI_CONTROL.test(name), 'name must not contain bidirectional override characters')
-  .refine((name) => name.replace(INVISIBLE, '').length > 0, 'name is required')
+const personName = z.string().check(
+  z.normalize('NFC'),
+  z.trim(),
+  z.maxLength(LIMITS.nameLength),
+  z.refine((name) => !CONTROL.test(name), 'name must not contain control characters'),
+  z.refine((name) => !BIDI_CONTROL.test(name), 'name must not contain bidirectional override characters'),
+  z.refine((name) => name.replace(INVISIBLE, '').length > 0, 'name is required'),
+)
 
 /** An optional text field: an empty value (after trimming) means "not given". */
 const emptyToUndefined = (value: string): string | undefined => (value === '' ? undefined : value)
@@ -72,47 +79,51 @@ const emptyToUndefined = (value: string): string | undefined => (value === '' ? 
  * two keyboards compares equal). Line breaks are control characters: a client joins lines with
  * ", " before sending.
  */
-const addressSchema = z
-  .string()
-  .max(LIMITS.addressLength * 4)
-  .transform((value) => value.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .max(LIMITS.addressLength, `must be at most ${LIMITS.addressLength} characters`)
+const addressSchema = z.pipe(
+  z.pipe(
+    z.pipe(
+      z.string().check(z.maxLength(LIMITS.addressLength * 4)),
+      z.transform((value: string) => value.normalize('NFC').trim()),
+    ),
+    z.string().check(
+      z.maxLength(LIMITS.addressLength, `must be at most ${LIMITS.addressLength} characters`),
       // Control characters (line breaks included) and bidi overrides read differently on the board than typed.
-      .refine((value) => !CONTROL.test(value) && !BIDI_CONTROL.test(value), 'must not contain control characters or line breaks'),
-  )
-  .transform(emptyToUndefined)
+      z.refine((value) => !CONTROL.test(value) && !BIDI_CONTROL.test(value), 'must not contain control characters or line breaks'),
+    ),
+  ),
+  z.transform(emptyToUndefined),
+)
 
 /**
  * Phone number: digits, spaces, `+` (first only), `-` and parentheses, 6 to 20 characters with 6
  * to 15 digits. Normalised: NFKC (full-width digits become ASCII), trimmed, runs of whitespace
  * become one space.
  */
-const phoneSchema = z
-  .string()
-  .max(LIMITS.phoneLength * 4)
-  .transform((value) => value.normalize('NFKC').trim().replace(/\s+/g, ' '))
-  .pipe(
+const phoneSchema = z.pipe(
+  z.pipe(
+    z.pipe(
+      z.string().check(z.maxLength(LIMITS.phoneLength * 4)),
+      z.transform((value: string) => value.normalize('NFKC').trim().replace(/\s+/g, ' ')),
+    ),
     z.union([
       z.literal(''),
-      z
-        .string()
-        .min(6, 'must be at least 6 characters')
-        .max(LIMITS.phoneLength, `must be at most ${LIMITS.phoneLength} characters`)
-        .regex(/^\+?[0-9 ()-]+$/, 'may contain only digits, spaces, parentheses, - and a leading +')
-        .refine((value) => {
+      z.string().check(
+        z.minLength(6, 'must be at least 6 characters'),
+        z.maxLength(LIMITS.phoneLength, `must be at most ${LIMITS.phoneLength} characters`),
+        z.regex(/^\+?[0-9 ()-]+$/, 'may contain only digits, spaces, parentheses, - and a leading +'),
+        z.refine((value) => {
           const digits = value.replace(/\D/g, '').length
           return digits >= 6 && digits <= 15
         }, 'must contain 6 to 15 digits'),
+      ),
     ]),
-  )
-  .transform(emptyToUndefined)
+  ),
+  z.transform(emptyToUndefined),
+)
 
 export const loginBodySchema = z.strictObject({
   email,
-  password: z.string().min(1).max(LIMITS.passwordLength),
+  password: z.string().check(z.minLength(1), z.maxLength(LIMITS.passwordLength)),
 })
 
 export const placeOrderBodySchema = z.strictObject({
@@ -120,69 +131,66 @@ export const placeOrderBodySchema = z.strictObject({
     .array(
       z.strictObject({
         productId: idSchema,
-        quantity: z.number().int().min(1).max(LIMITS.quantityPerItem),
+        quantity: int(1, LIMITS.quantityPerItem),
       }),
     )
-    .min(1, 'an order needs at least one item')
-    .max(LIMITS.itemsPerOrder),
+    .check(z.minLength(1, 'an order needs at least one item'), z.maxLength(LIMITS.itemsPerOrder)),
   customer: z.strictObject({
     name: personName,
     email,
-    address: addressSchema.optional(),
-    phone: phoneSchema.optional(),
+    address: z.optional(addressSchema),
+    phone: z.optional(phoneSchema),
   }),
-  note: z
-    .string()
-    .normalize('NFC')
-    .max(LIMITS.noteLength)
-    .refine((note) => !CONTROL_BUT_LINES.test(note), 'note must not contain control characters')
-    .refine((note) => !BIDI_CONTROL.test(note), 'note must not contain bidirectional override characters')
-    .optional(),
+  note: z.optional(
+    z.string().check(
+      z.normalize('NFC'),
+      z.maxLength(LIMITS.noteLength),
+      z.refine((note) => !CONTROL_BUT_LINES.test(note), 'note must not contain control characters'),
+      z.refine((note) => !BIDI_CONTROL.test(note), 'note must not contain bidirectional override characters'),
+    ),
+  ),
 })
 
 export const patchOrderBodySchema = z.strictObject({
   status: statusSchema,
-  version: z.number().int().min(1),
+  version: int(1),
 })
 
 export const orderIdParamsSchema = z.strictObject({ id: idSchema })
 
 export const listOrdersQuerySchema = z.strictObject({
-  status: statusSchema.optional(),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).optional(),
+  status: z.optional(statusSchema),
+  cursor: z.optional(z.string().check(z.maxLength(200))),
+  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(LIMITS.pageSize))),
   /** Board search: order number, customer name or email, case-insensitive substring. */
-  q: z.string().trim().max(LIMITS.searchLength).optional(),
+  q: z.optional(z.string().check(z.trim(), z.maxLength(LIMITS.searchLength))),
 })
 
 export const changesQuerySchema = z.strictObject({
-  after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(LIMITS.changesPageSize).optional(),
+  after: z._default(z.coerce.number().check(z.int(), z.gte(0)), 0),
+  limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(LIMITS.changesPageSize))),
 })
 
-export const idempotencyKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/)
+export const idempotencyKeySchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{8,128}$/))
 
 /**
  * `Idempotency-Key` of `POST /api/orders`. Longer than the admin's: together with the identical
  * body it is what a replay hands the tracking token back for, so it must be unguessable
  * (a `crypto.randomUUID()` per checkout attempt is what clients send).
  */
-export const placementKeySchema = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16-128 letters, digits, - or _')
+export const placementKeySchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16-128 letters, digits, - or _'))
 
 // ---- Web Push ----
 
 /** Unpadded base64url of exactly `bytes` bytes (trailing `=` padding tolerated). */
 const base64urlBytes = (bytes: number) =>
-  z
-    .string()
-    .max(Math.ceil(bytes / 3) * 4)
-    .transform((value) => value.replace(/=+$/, ''))
-    .pipe(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9_-]*$/, 'must be base64url')
-        .length(Math.ceil((bytes * 4) / 3), `must encode ${bytes} bytes`),
-    )
+  z.pipe(
+    z.pipe(
+      z.string().check(z.maxLength(Math.ceil(bytes / 3) * 4)),
+      z.transform((value: string) => value.replace(/=+$/, '')),
+    ),
+    z.string().check(z.regex(/^[A-Za-z0-9_-]*$/, 'must be base64url'), z.length(Math.ceil((bytes * 4) / 3), `must encode ${bytes} bytes`)),
+  )
 
 /**
  * `PushSubscription.toJSON()` as browsers produce it. `p256dh` is an uncompressed P-256 point
@@ -190,16 +198,16 @@ const base64urlBytes = (bytes: number) =>
  * also checks that the point lies on the curve and where the endpoint leads.
  */
 export const pushSubscriptionBodySchema = z.strictObject({
-  endpoint: z.string().min(1).max(LIMITS.pushEndpointLength),
-  expirationTime: z.number().nullable().optional(),
+  endpoint: z.string().check(z.minLength(1), z.maxLength(LIMITS.pushEndpointLength)),
+  expirationTime: z.optional(z.nullable(z.number())),
   keys: z.strictObject({
-    p256dh: base64urlBytes(65).refine((value) => value.startsWith('B'), 'must be an uncompressed P-256 public key'),
+    p256dh: base64urlBytes(65).check(z.refine((value) => value.startsWith('B'), 'must be an uncompressed P-256 public key')),
     auth: base64urlBytes(16),
   }),
 })
 
 export const deletePushSubscriptionBodySchema = z.strictObject({
-  endpoint: z.string().min(1).max(LIMITS.pushEndpointLength),
+  endpoint: z.string().check(z.minLength(1), z.maxLength(LIMITS.pushEndpointLength)),
 })
 
 /** GET /api/push/public-key: the VAPID public key (an uncompressed P-256 point, base64url). */
@@ -208,9 +216,9 @@ export const pushPublicKeySchema = z.object({ publicKey: base64urlBytes(65) })
 /** The decrypted body of every push message the server sends (JSON). */
 export const pushPayloadSchema = z.object({
   orderId: idSchema,
-  number: z.number().int().min(1),
+  number: int(1),
   status: statusSchema,
-  version: z.number().int().min(1),
+  version: int(1),
 })
 
 // ---- socket payloads (client → server) ----
@@ -218,57 +226,58 @@ export const pushPayloadSchema = z.object({
 export const watchOrderPayloadSchema = z.strictObject({ orderId: idSchema, token: tokenSchema })
 export const unwatchOrderPayloadSchema = z.strictObject({ orderId: idSchema })
 
-// ---- server → client payloads (validated by the hub and the stores) ----
+// ---- server → client payloads (validated by the hub and the service worker) ----
 
-const isoDate = z.string().min(1).max(64)
+const isoDate = z.string().check(z.minLength(1), z.maxLength(64))
 
 export const orderSchema = z.object({
   id: idSchema,
-  number: z.number().int().min(1),
+  number: int(1),
   status: statusSchema,
-  version: z.number().int().min(1),
+  version: int(1),
   items: z.array(
     z.object({
       productId: idSchema,
       name: z.string(),
-      quantity: z.number().int().min(1),
-      unitPriceCents: z.number().int().min(0),
+      quantity: int(1),
+      unitPriceCents: int(0),
     }),
   ),
-  totalCents: z.number().int().min(0),
-  customer: z.object({ name: z.string(), email: z.string(), address: z.string().optional(), phone: z.string().optional() }),
-  note: z.string().nullable(),
+  totalCents: int(0),
+  customer: z.object({ name: z.string(), email: z.string(), address: z.optional(z.string()), phone: z.optional(z.string()) }),
+  note: z.nullable(z.string()),
   createdAt: isoDate,
   updatedAt: isoDate,
-  history: z.array(z.object({ status: statusSchema, version: z.number().int().min(1), at: isoDate })),
+  history: z.array(z.object({ status: statusSchema, version: int(1), at: isoDate })),
   /** Optional so a client keeps accepting servers (and replays) that send none. */
-  estimate: z
-    .object({
-      deliveredAt: isoDate,
-      basis: z.enum(['history', 'defaults']),
-      steps: z.array(z.object({ status: statusSchema, at: isoDate })),
-    })
-    .nullable()
-    .optional(),
+  estimate: z.optional(
+    z.nullable(
+      z.object({
+        deliveredAt: isoDate,
+        basis: z.enum(['history', 'defaults']),
+        steps: z.array(z.object({ status: statusSchema, at: isoDate })),
+      }),
+    ),
+  ),
 })
 
-export const orderChangeSchema = z.object({ seq: z.number().int().min(0), order: orderSchema })
+export const orderChangeSchema = z.object({ seq: int(0), order: orderSchema })
 
 export const statsSchema = z.object({
-  ordersToday: z.number().int().min(0),
-  revenueTodayCents: z.number().int().min(0),
-  byStatus: z.record(statusSchema, z.number().int().min(0)),
-  avgDeliveryMinutes: z.number().nullable(),
-  ordersPerMinute: z.array(z.number().int().min(0)),
+  ordersToday: int(0),
+  revenueTodayCents: int(0),
+  byStatus: z.record(statusSchema, int(0)),
+  avgDeliveryMinutes: z.nullable(z.number()),
+  ordersPerMinute: z.array(int(0)),
   generatedAt: isoDate,
 })
 
 export const notificationSchema = z.object({
-  id: z.string().min(1).max(128),
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
   kind: z.enum(['newOrder', 'info', 'warning']),
-  title: z.string().max(200),
-  body: z.string().max(1000),
-  orderId: idSchema.optional(),
+  title: z.string().check(z.maxLength(200)),
+  body: z.string().check(z.maxLength(1000)),
+  orderId: z.optional(idSchema),
   at: isoDate,
 })
 
@@ -276,7 +285,7 @@ export const productSchema = z.object({
   id: idSchema,
   name: z.string(),
   description: z.string(),
-  priceCents: z.number().int().min(0),
+  priceCents: int(0),
 })
 
 export type LoginBody = z.infer<typeof loginBodySchema>
@@ -288,7 +297,7 @@ export type PushSubscriptionBody = z.infer<typeof pushSubscriptionBodySchema>
 export type PushPayload = z.infer<typeof pushPayloadSchema>
 
 /** Turns a zod error into the one-line message the `{error: {code, message}}` envelope carries. */
-export function describeIssues(error: z.ZodError): string {
+export function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`)

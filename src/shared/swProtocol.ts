@@ -4,7 +4,7 @@
  * worker-only types, so both sides import one definition. Everything received is validated before
  * it is trusted.
  */
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import { idSchema, orderChangeSchema, orderSchema, statsSchema, type Order, type OrderChange, type Stats } from '../protocol'
 import type { PollOutcome, PollPlan } from './hubTypes'
 
@@ -27,9 +27,17 @@ export const PLACEMENT_CHANNEL = 'orderline-placements'
 
 const pollPlanSchema = z.object({
   orders: z
-    .array(z.object({ orderId: idSchema, token: z.string().min(1).max(2048), version: z.number().int().min(1).nullable() }))
-    .max(500),
-  admin: z.object({ token: z.string().min(1).max(4096), afterSeq: z.number().int().min(0), stats: z.boolean() }).nullable(),
+    .array(
+      z.object({
+        orderId: idSchema,
+        token: z.string().check(z.minLength(1), z.maxLength(2048)),
+        version: z.nullable(z.int().check(z.gte(1))),
+      }),
+    )
+    .check(z.maxLength(500)),
+  admin: z.nullable(
+    z.object({ token: z.string().check(z.minLength(1), z.maxLength(4096)), afterSeq: z.int().check(z.gte(0)), stats: z.boolean() }),
+  ),
 })
 
 /** Window → SW. `poll` carries a reply port (MessageChannel) for its outcome. */
@@ -46,7 +54,7 @@ const swMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('poll'), plan: pollPlanSchema }),
   z.object({ type: z.literal('clear-api-cache') }),
   z.object({ type: z.literal('flush-outbox') }),
-  z.object({ type: z.literal('remember-order'), order: orderSchema, token: z.string().min(1).max(4096) }),
+  z.object({ type: z.literal('remember-order'), order: orderSchema, token: z.string().check(z.minLength(1), z.maxLength(4096)) }),
 ])
 
 export function parseSwMessage(data: unknown): SwMessage | null {
@@ -77,7 +85,7 @@ const clientMessageSchema = z.discriminatedUnion('type', [
     type: z.literal('orderline:poll'),
     orders: z.array(orderSchema),
     changes: z.array(orderChangeSchema),
-    stats: statsSchema.nullable(),
+    stats: z.nullable(statsSchema),
     at: z.number(),
     ok: z.boolean(),
     networkError: z.boolean(),
@@ -85,7 +93,7 @@ const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('orderline:api'),
     source: z.enum(['network', 'cache', 'none']),
-    cachedAt: z.number().nullable(),
+    cachedAt: z.nullable(z.number()),
     at: z.number(),
   }),
 ])
@@ -97,9 +105,9 @@ export function parseClientMessage(data: unknown): ClientMessage | null {
 
 const pollOutcomeSchema = z.object({
   ok: z.boolean(),
-  networkError: z.boolean().optional(),
+  networkError: z.optional(z.boolean()),
   orders: z.array(z.object({ orderId: z.string(), version: z.number(), terminal: z.boolean() })),
-  lastSeq: z.number().optional(),
+  lastSeq: z.optional(z.number()),
 })
 
 export function parsePollOutcome(data: unknown): PollOutcome | null {

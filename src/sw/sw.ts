@@ -1,6 +1,6 @@
 /**
  * Service worker entry (built as an iife: see vite.config.ts). One file per concern, wired here:
- * precache.ts (app shell), navigation.ts (SPA fallback), lifecycle.ts (prompted updates),
+ * precache.ts (customer shell; admin chunks cached on first use), navigation.ts (SPA fallback), lifecycle.ts (prompted updates),
  * apiCache.ts (GET /api/*, network first), poll.ts (fallback poll, ticks from the hub),
  * outbox.ts (offline admin writes, Background Sync), placements.ts (offline checkout, Background
  * Sync), router.ts (window messages), notifications.ts (notification clicks) and push.ts

@@ -91,6 +91,17 @@ describe('error envelope', () => {
     expect(res.body.error.message).toMatch(/priceCents|unrecognized/i)
   })
 
+  it('says in words what is wrong, per field (the schemas are zod/mini; the server loads its English messages)', async () => {
+    const res = await api(server, '/api/orders', {
+      body: { items: [{ productId: 'espresso', quantity: 1.5 }], customer: { name: 'A'.repeat(101), email: 'a@example.com' } },
+    })
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('validation_failed')
+    expect(res.body.error.message).toContain('items.0.quantity: Invalid input: expected int, received number')
+    expect(res.body.error.message).toContain('customer.name: Too big: expected string to have <=100 characters')
+    expect(res.body.error.message).not.toMatch(/: Invalid input(;|$)/)
+  })
+
   it('answers a non-JSON content type with 415', async () => {
     const res = await api(server, '/api/orders', { rawBody: 'hello', headers: { 'content-type': 'text/plain' } })
     expect(res.status).toBe(415)

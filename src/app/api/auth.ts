@@ -1,15 +1,15 @@
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import type { LoginBody, User } from '../../protocol'
 import { request, requestVoid } from './client'
 
 export const userSchema = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
+  id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
   email: z.string(),
   role: z.literal('admin'),
 })
 
 const loginResponseSchema = z.object({
-  token: z.string().min(1),
+  token: z.string().check(z.minLength(1)),
   user: userSchema,
 })
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import {
   changesPageSchema,
   nextChangesCursor,
@@ -12,15 +12,15 @@ import { readJson, request, send, validate } from './client'
 
 const placeOrderResponseSchema = z.object({
   order: orderSchema,
-  trackingToken: z.string().min(1),
+  trackingToken: z.string().check(z.minLength(1)),
 })
 
 const orderListSchema = z.object({
   orders: z.array(orderSchema),
-  nextCursor: z
-    .union([z.string(), z.number()])
-    .nullish()
-    .transform((cursor) => (cursor == null ? null : String(cursor))),
+  nextCursor: z.pipe(
+    z.nullish(z.union([z.string(), z.number()])),
+    z.transform((cursor: string | number | null | undefined) => (cursor == null ? null : String(cursor))),
+  ),
 })
 
 export interface OrderPage {

@@ -1,11 +1,14 @@
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import { productSchema, type Product } from '../../protocol'
 import { request } from './client'
 
 /** The catalogue is a plain array; `{products: [...]}` is accepted too. */
 const productListSchema = z.union([
   z.array(productSchema),
-  z.object({ products: z.array(productSchema) }).transform((body) => body.products),
+  z.pipe(
+    z.object({ products: z.array(productSchema) }),
+    z.transform((body: { products: Product[] }) => body.products),
+  ),
 ])
 
 export function listProducts(signal?: AbortSignal): Promise<Product[]> {

@@ -9,10 +9,9 @@ import { useConnectionStore } from '../stores/connection'
 import { useDashboardStore } from '../stores/dashboard'
 import { useOrdersStore } from '../stores/orders'
 import { useFreshnessStore } from '../stores/freshness'
-import { onNetworkBack } from '../offline/outboxSync'
 import { POLL_CHANNEL, onLocalPollResult } from '../offline/pollRelay'
 import { refreshNow } from '../composables/useRefreshable'
-import { isServiceWorkerSupported } from '../offline/swClient'
+import { isServiceWorkerSupported, notifyNetworkBack } from '../offline/swClient'
 import { parseClientMessage, type ClientMessage } from '@shared/swProtocol'
 
 /** Applies one SW message to the stores. Exported for unit tests. */
@@ -21,7 +20,7 @@ export function applyClientMessage(message: ClientMessage, pinia?: Pinia): void 
   if (message.type === 'orderline:api') {
     if (message.source === 'network') {
       freshness.confirmed(message.at)
-      onNetworkBack()
+      notifyNetworkBack()
     } else if (message.source === 'cache') freshness.servedFromCache(message.cachedAt)
     else freshness.failed()
     return
@@ -32,7 +31,7 @@ export function applyClientMessage(message: ClientMessage, pinia?: Pinia): void 
   if (message.stats) useDashboardStore(pinia).applyStats(message.stats)
   if (message.ok) {
     freshness.confirmed(message.at)
-    onNetworkBack()
+    notifyNetworkBack()
   } else if (message.networkError) freshness.failed()
 }
 
@@ -67,7 +66,7 @@ export function startSwBridge(pinia?: Pinia): () => void {
       ([state, lastEventAt]) => {
         if (state === 'live') {
           freshness.confirmed(Math.max(lastEventAt ?? 0, Date.now()))
-          onNetworkBack()
+          notifyNetworkBack()
         }
       },
       { immediate: true },

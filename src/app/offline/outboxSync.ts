@@ -8,23 +8,11 @@ import { apiUrl } from '../../config'
 import { orderSchema, type Order } from '../../protocol'
 import { openOutboxStorage } from '@shared/outboxDb'
 import { announceOutbox, replayOutbox, type OutboxAnnouncement } from '@shared/outboxReplay'
-import { isServiceWorkerSupported } from './swClient'
-import { OUTBOX_CHANNEL, OUTBOX_SYNC_TAG } from '@shared/swProtocol'
+import { onNetworkBackHook, requestBackgroundSync } from './swClient'
+import { OUTBOX_CHANNEL } from '@shared/swProtocol'
 
 const RETRY_MIN_MS = 2000
 const RETRY_MAX_MS = 60_000
-
-interface SyncManager {
-  register(tag: string): Promise<void>
-}
-
-/** Asks the browser to wake the SW when connectivity returns. Best effort: absent in many browsers. */
-export async function requestBackgroundSync(tag = OUTBOX_SYNC_TAG): Promise<void> {
-  if (!isServiceWorkerSupported()) return
-  const registration = await navigator.serviceWorker.getRegistration().catch(() => undefined)
-  const sync = (registration as (ServiceWorkerRegistration & { sync?: SyncManager }) | undefined)?.sync
-  await sync?.register(tag).catch(() => undefined)
-}
 
 /** What the sender needs from the tab: the outbox mirror and where applied orders go. */
 export interface OutboxSyncPorts {
@@ -82,7 +70,7 @@ function flushOutboxNow(): Promise<void> {
 }
 
 /** The server answered again: send what waits, without waiting for the backoff. */
-export function onNetworkBack(): void {
+function onNetworkBack(): void {
   if (ports?.outbox.hasPending() && !flushing) {
     retryDelay = RETRY_MIN_MS
     void flushOutboxNow()
@@ -94,6 +82,7 @@ export function startOutboxSync(given: OutboxSyncPorts): () => void {
   ports = given
   const { outbox } = given
   if (!outbox.supported) return () => {}
+  onNetworkBackHook(onNetworkBack)
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(OUTBOX_CHANNEL)
   if (channel) {
     channel.onmessage = (event: MessageEvent<Partial<OutboxAnnouncement>>) => {
@@ -107,6 +96,7 @@ export function startOutboxSync(given: OutboxSyncPorts): () => void {
   void flushOutboxNow()
   return () => {
     channel?.close()
+    onNetworkBackHook(null)
     window.removeEventListener('online', online)
     if (retryTimer) clearTimeout(retryTimer)
   }

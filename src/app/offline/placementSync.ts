@@ -7,7 +7,7 @@
 import { apiUrl } from '../../config'
 import { announcePlacements, openPlacementStorage, sendPlacements } from '@shared/placementQueue'
 import { PLACEMENT_CHANNEL, PLACEMENT_SYNC_TAG } from '@shared/swProtocol'
-import { requestBackgroundSync } from './outboxSync'
+import { requestBackgroundSync } from './swClient'
 
 const RETRY_MIN_MS = 2000
 const RETRY_MAX_MS = 60_000

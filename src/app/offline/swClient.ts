@@ -2,9 +2,33 @@
  * The page's handle on its service worker: whoever controls the page, else the active worker
  * of the registration once it is ready. Returns null rather than throwing where there is none.
  */
-import type { SwMessage } from '@shared/swProtocol'
+import { OUTBOX_SYNC_TAG, type SwMessage } from '@shared/swProtocol'
 
 export const isServiceWorkerSupported = (): boolean => typeof navigator !== 'undefined' && 'serviceWorker' in navigator
+
+interface SyncManager {
+  register(tag: string): Promise<void>
+}
+
+/** Asks the browser to wake the SW when connectivity returns (outbox replay). Best effort: absent in many browsers. */
+export async function requestBackgroundSync(tag = OUTBOX_SYNC_TAG): Promise<void> {
+  if (!isServiceWorkerSupported()) return
+  const registration = await navigator.serviceWorker.getRegistration().catch(() => undefined)
+  const sync = (registration as (ServiceWorkerRegistration & { sync?: SyncManager }) | undefined)?.sync
+  await sync?.register(tag).catch(() => undefined)
+}
+
+/**
+ * "The server answered again", for the outbox sender when it runs. The sender is loaded only for
+ * an admin (src/app/main.ts), so the page reports through this hook instead of importing it.
+ */
+let networkBack: (() => void) | null = null
+export function onNetworkBackHook(listener: (() => void) | null): void {
+  networkBack = listener
+}
+export function notifyNetworkBack(): void {
+  networkBack?.()
+}
 
 /** The worker to talk to, waiting at most `waitMs` for a registration to become ready. */
 export async function activeWorker(waitMs = 0): Promise<ServiceWorker | null> {

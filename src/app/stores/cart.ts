@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { reactive, ref, watch } from 'vue'
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import type { PlaceOrderBody } from '../../protocol'
 import { readStored, writeStored } from './persist'
 
@@ -16,22 +16,11 @@ export interface CheckoutFields {
 
 const EMPTY_FIELDS: CheckoutFields = { name: '', email: '', address: '', phone: '', note: '' }
 
+const text = z.catch(z.string(), '')
 const storedSchema = z.object({
-  quantities: z.record(z.string(), z.number().int().min(0)).catch({}),
-  fields: z
-    .object({
-      name: z.string().catch(''),
-      email: z.string().catch(''),
-      address: z.string().catch(''),
-      phone: z.string().catch(''),
-      note: z.string().catch(''),
-    })
-    .partial()
-    .catch({}),
-  attempt: z
-    .object({ key: z.string().min(1), body: z.string() })
-    .nullable()
-    .catch(null),
+  quantities: z.catch(z.record(z.string(), z.int().check(z.gte(0))), {}),
+  fields: z.catch(z.partial(z.object({ name: text, email: text, address: text, phone: text, note: text })), {}),
+  attempt: z.catch(z.nullable(z.object({ key: z.string().check(z.minLength(1)), body: z.string() })), null),
 })
 
 /**

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import { idSchema } from '../../protocol'
 import { onStorageKey, readStored, writeStored } from './persist'
 
@@ -9,8 +9,8 @@ const MAX_REMEMBERED = 50
 
 const entrySchema = z.object({
   orderId: idSchema,
-  token: z.string().min(1),
-  number: z.number().int().nullable().catch(null),
+  token: z.string().check(z.minLength(1)),
+  number: z.catch(z.nullable(z.int()), null),
   placedAt: z.string(),
 })
 

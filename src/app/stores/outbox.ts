@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { Order, OrderStatus } from '../../protocol'
 import { isOutboxSupported, openOutboxStorage, type OutboxEntry } from '@shared/outboxDb'
-import { requestBackgroundSync } from '../offline/outboxSync'
+import { requestBackgroundSync } from '../offline/swClient'
 
 export const QUEUED_MESSAGE = 'You are offline: the change is saved on this device and will be sent when the network returns.'
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { z } from 'zod'
+import { z } from 'zod/mini'
 import * as authApi from '../api/auth'
 import { userSchema } from '../api/auth'
 import { clearApiCache } from '../offline/apiCacheControl'
@@ -9,7 +9,7 @@ import { onStorageKey, readStored, writeStored } from './persist'
 
 export const SESSION_STORAGE_KEY = 'orderline.session'
 
-const storedSessionSchema = z.object({ token: z.string().min(1), user: userSchema })
+const storedSessionSchema = z.object({ token: z.string().check(z.minLength(1)), user: userSchema })
 
 function parseSession(value: unknown): { token: string; user: User } | null {
   const result = storedSessionSchema.safeParse(value)

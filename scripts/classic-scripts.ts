@@ -1,0 +1,39 @@
+/**
+ * Build step for the plain (classic) scripts index.html loads from public/ (boot-guard.js): the
+ * build serves them under a content-hashed name in assets/, like every other file it makes.
+ * Then they are cached for a year, and the service worker's precache, which downloads any file
+ * that has no hash in its name again to be sure of its revision, takes the copy the page just
+ * loaded from the HTTP cache instead: a first visit downloads each file once. The unhashed file
+ * stays in the build for pages of an older build that still name it.
+ */
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Plugin } from 'vite'
+
+export function hashedClassicScripts(names: readonly string[]): Plugin {
+  const renamed = new Map<string, { fileName: string; source: string }>()
+  return {
+    name: 'orderline:hashed-classic-scripts',
+    apply: 'build',
+    buildStart() {
+      for (const name of names) {
+        const source = readFileSync(path.resolve('public', name), 'utf8')
+        const hash = createHash('sha256').update(source).digest('base64url').slice(0, 8)
+        renamed.set(name, { fileName: `assets/${path.basename(name, '.js')}-${hash}.js`, source })
+      }
+    },
+    generateBundle() {
+      for (const { fileName, source } of renamed.values()) this.emitFile({ type: 'asset', fileName, source })
+    },
+    transformIndexHtml(html) {
+      let out = html
+      for (const [name, { fileName }] of renamed) {
+        const attribute = ` src="/${name}"`
+        if (!out.includes(`<script${attribute}`)) throw new Error(`index.html no longer loads /${name} as expected`)
+        out = out.replace(`<script${attribute}`, `<script src="/${fileName}"`)
+      }
+      return out
+    },
+  }
+}

@@ -1,0 +1,3 @@
+export const ADMIN_VIEW: RegExp
+
+export function adminOnlyFiles(distDir?: string): string[]

@@ -1,0 +1,54 @@
+/**
+ * A customer's first visit, counted where it costs: at the server. Every file of the app is
+ * downloaded once (the page hands what it loaded to the installing service worker, which then
+ * fetches only the rest of the customer shell), and no file of the admin app is downloaded at
+ * all. An admin still gets the board offline once they have opened it.
+ */
+import { readFileSync } from 'node:fs'
+import { placeOrder, trackingPath } from '../../harness/api'
+import type { TestServer } from '../../harness/server'
+import { adminOnlyFiles } from '../../scripts/precache-scope.mjs'
+import { expect, test } from './fixtures'
+
+/** GET requests per static route (the file's path) the server has answered so far. */
+async function fileRequests(server: TestServer): Promise<Map<string, number>> {
+  const text = await (await fetch(`${server.url}/metrics`)).text()
+  const counts = new Map<string, number>()
+  for (const match of text.matchAll(/^http_requests_total\{([^}]*)\} (\d+)/gm)) {
+    const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((label) => [label[1], label[2]]))
+    if (labels.method !== 'GET' || !labels.route || /^\/(api|socket\.io|metrics|healthz|readyz)\b/.test(labels.route)) continue
+    counts.set(labels.route, (counts.get(labels.route) ?? 0) + Number(match[2]))
+  }
+  return counts
+}
+
+test('a first visit of the tracking link downloads each file once and nothing of the admin app', async ({ browser, server }) => {
+  const { order, trackingToken } = await placeOrder(server)
+  const before = await fileRequests(server)
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.goto(server.url + trackingPath(order, trackingToken))
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
+    // Installed and in control: the precache is complete.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 })
+
+    const after = await fileRequests(server)
+    const requested = [...after]
+      .map(([route, count]) => [route, count - (before.get(route) ?? 0)] as const)
+      .filter(([, count]) => count > 0)
+    // The shell's files did arrive (the count is not trivially empty)...
+    expect(requested.map(([route]) => route)).toEqual(expect.arrayContaining(['/sw.js', '/index.html']))
+    expect(requested.filter(([route]) => route.startsWith('/assets/')).length).toBeGreaterThan(5)
+    // ...each once...
+    expect(requested.filter(([, count]) => count > 1)).toEqual([])
+    // ...and none of the admin app's.
+    const admin = adminOnlyFiles('dist').map((file) => `/${file}`)
+    expect(admin.length).toBeGreaterThan(3)
+    expect(requested.filter(([route]) => admin.includes(route))).toEqual([])
+    const manifest = readFileSync('dist/sw.js', 'utf8')
+    for (const file of admin) expect(manifest).not.toContain(`"${file.slice(1)}"`)
+  } finally {
+    await context.close()
+  }
+})
