@@ -75,6 +75,8 @@ export async function startBenchNode(env: Record<string, string> = {}, nodeArgs:
       HOST: '127.0.0.1',
       DATABASE_URL: path.join(dir, 'orderline.sqlite'),
       STATIC_DIR: '/nonexistent-orderline-static',
+      // Production refuses to start without the Host names it serves (DNS rebinding).
+      ALLOWED_HOSTS: '127.0.0.1,localhost',
       ADMIN_EMAIL: BENCH_ADMIN.email,
       ADMIN_PASSWORD: BENCH_ADMIN.password,
       JWT_SECRET: 'bench-secret-bench-secret-bench-secret-bench',

@@ -321,7 +321,13 @@ export class Hub {
       if (event.type === 'orderUpdated' || event.type === 'newOrder') {
         this.knowledge.learnChange(event.payload.seq, event.payload.order, this.token !== null)
       }
-      for (const tabId of this.refs.route(event)) {
+      // Visible tabs first: the one a person is looking at should not wait behind hidden ones
+      // for its renderer to get a core.
+      const targets = this.refs.route(event)
+      const ordered = this.visible.size
+        ? [...targets.filter((id) => this.visible.get(id)), ...targets.filter((id) => !this.visible.get(id))]
+        : targets
+      for (const tabId of ordered) {
         if (this.send(tabId, (listener) => listener.onEvent(event, receivedAt))) this.counters.eventsForwarded++
       }
     }
