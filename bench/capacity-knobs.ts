@@ -34,6 +34,15 @@ export async function run(): Promise<Section> {
     title: '9b. Capacity knobs: each against the shipped settings, one run',
     body: `The capacity step of part 9 at ${SOCKETS.toLocaleString('en')} sockets, once per variant on a fresh node (same columns).
 
-${table(['variant', ...STEP_HEADERS], rows)}`,
+${table(['variant', ...STEP_HEADERS], rows)}
+
+Knobs that are already on, so there is nothing to buy with them: Engine.IO leaves
+permessage-deflate off unless asked (no socket negotiated it, see part 9); socket.io-adapter
+encodes a broadcast once and builds its WebSocket frame once (\`wsPreEncodedFrame\`), so every
+watcher of a room gets the same bytes; \`ws\` validates UTF-8 with Node's own \`buffer.isUtf8\`,
+which is what \`utf-8-validate\` would add; and \`bufferutil\` only speeds the masking of frames,
+which only the clients' frames carry (a fan-out is the server's unmasked frames), so it is not
+installed. The open-file limit is the ceiling here: 20,000 (hard limit of this sandbox; raising it
+needs CAP_SYS_RESOURCE, which even root lacks in it), so "20,000" runs as 19,771 sockets.`,
   }
 }
