@@ -222,7 +222,8 @@ the way (the path is socket → validation → post → handler, no setTimeout),
 hop before any store or render work, and the hub never waits for a Comlink reply before the next
 tab. Chromium's background throttling is for timers, not message tasks (a
 hidden tab's renderer does run at a lower CPU priority), and none of it can be shown here:
-Playwright starts Chromium with background throttling off and every page visible. The fix: the hop is stamped at the hub's receipt off the socket (before
+Playwright starts Chromium with background throttling off and every page visible.
+The fix: the hop is stamped at the hub's receipt off the socket (before
 validation, so the hop includes it), and each tab measures the hub's clock offset with probes on
 its event port (the smallest round trip of the last eight; a probe slower than 2 ms is discarded)
 and subtracts it; the diagnostics page shows the offset next to the hop. Replayed in this run,
@@ -233,6 +234,22 @@ machine's contexts agree, as they do on any freshly started browser.
 share two cores (with the server, the browser process and the other agents' work), and a tab's
 handler runs when its renderer gets a core. The hub's own part is the 1-tab row. The hub hands
 the event to visible tabs first, so the tab a person looks at does not queue behind hidden ones.
+
+**Three runs of this part with the shipped path** (07:21–07:27 UTC, one after another, the
+machine otherwise as busy as the other work on it made it):
+
+| run | shared/per-tab (p50) at 1 tab | 5 tabs | 20 tabs | hop p50 / p99 at 1 tab | at 5 tabs | at 20 tabs | diagnostics scene p50 / p99 |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| 1 | 0.83× | 1.04× (11 vs 10 ms) | 0.74× | 0.55 / 3.65 ms | 1.70 / 17.2 ms | 6.35 / 57.7 ms | 2.1 / 19.6 ms |
+| 2 | 1.41× (3.9 vs 2.8 ms) | 0.86× | 0.69× | 0.50 / 3.80 ms | 1.70 / 18.6 ms | 5.80 / 41.7 ms | 3.3 / 18.9 ms |
+| 3 | 1.01× | 0.90× | 0.75× | 0.40 / 4.90 ms | 2.00 / 9.6 ms | 5.45 / 52.3 ms | 2.6 / 18.6 ms |
+
+At 20 tabs sharing now wins in every run (0.69–0.75×; it was 1.07–1.28× with a Comlink call per
+event per tab, and 0.90–0.95× in the variants run below). At 5 tabs it won in two runs of three:
+a 1 ms difference either way is within what one run of this machine moves. At 1 tab there is
+nothing to share and the hop (~0.5 ms) is all that is left: 0.83–1.41×. The hop goals
+(p50 ≤ 1 ms, p99 ≤ 5 ms at 20 tabs) are met at 1 tab only (p50 0.4–0.55 ms): at 20 tabs each
+tab waits for a core, as said above.
 
 **How the hub hands events to tabs — the variants measured** (07:00 UTC run of this part with
 \`ORDERLINE_BENCH_HUB_EVENTS=comlink,object,batched\`; one run, so read ratios to ±0.2 or so:
