@@ -10,18 +10,17 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import type { Order, OrderStatus } from '../src/protocol'
+import type { Order } from '../src/protocol'
 import { busyCores, irqCores, machineCpu, processCpuSeconds, waitForQuiet } from './lib/cpu'
 import { startBenchNode, type BenchNode } from './lib/node'
+import { pacedChanges, STATUS_PATH as PATH, type PacedChanges } from './lib/pacedChanges'
 import type { Section } from './lib/report'
 import { ms, percentile, sleep, table } from './lib/stats'
 
 const RATE = 100
 const DURATION_S = 20
-const PATH: OrderStatus[] = ['confirmed', 'preparing', 'out_for_delivery', 'delivered']
 /** Orders per step: each walks its four statuses once during the step. */
 const ORDERS_PER_STEP = (RATE * DURATION_S) / PATH.length
 const GENERATORS = 2
@@ -49,6 +48,8 @@ export const CAPACITY_ENV = {
   ORDERLINE_LOGIN_ACCOUNT_RATE_LIMIT: '0',
   ORDERLINE_ORDER_RATE_LIMIT: '0',
   ORDERLINE_WATCH_RATE_LIMIT: '0',
+  ORDERLINE_CONNECTIONS_PER_IP: '0',
+  ORDERLINE_SOCKETS_PER_IP: '0',
 }
 
 interface Generator {
@@ -82,29 +83,6 @@ function startGenerator(index: number): Generator {
   return generator
 }
 
-/**
- * The admin's HTTP connections, bounded: fetch would open one per change in flight, and every
- * descriptor the driver takes is one the server cannot give a watcher at its file-limit ceiling.
- */
-const patchAgent = new http.Agent({ keepAlive: true, maxSockets: 16 })
-
-function patch(node: BenchNode, pathname: string, token: string, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const request = http.request(
-      `${node.url}${pathname}`,
-      { method: 'PATCH', agent: patchAgent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } },
-      (response) => {
-        let text = ''
-        response.setEncoding('utf8')
-        response.on('data', (chunk: string) => (text += chunk))
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
-      },
-    )
-    request.on('error', (error) => resolve({ status: 0, body: error.message }))
-    request.end(body)
-  })
-}
-
 /** Places `count` orders over REST, ten at a time. */
 export async function placeOrders(node: BenchNode, count: number): Promise<{ order: Order; trackingToken: string }[]> {
   const placed: { order: Order; trackingToken: string }[] = []
@@ -121,45 +99,9 @@ export async function placeOrders(node: BenchNode, count: number): Promise<{ ord
   return placed
 }
 
-/**
- * `rate` PATCHes per second for `seconds`, round-robin over the orders; one promise chain per
- * order so a server that falls behind shows as latency and a lower achieved rate, never a 409.
- * Every order must take at most four changes (its path to delivered): orders ≥ rate × seconds ÷ 4.
- */
-export async function changeLoad(
-  node: BenchNode,
-  orders: Order[],
-  rate = RATE,
-  seconds = DURATION_S,
-): Promise<{ sentAt: Map<string, number>; achieved: number; failed: number; firstFailure: string }> {
-  const token = await node.adminToken()
-  const total = rate * seconds
-  const sentAt = new Map<string, number>()
-  let failed = 0
-  let firstFailure = ''
-  const chains = orders.map(() => Promise.resolve())
-  const start = performance.now()
-  for (let i = 0; i < total; i++) {
-    const slot = i % orders.length
-    const order = orders[slot] as Order
-    const step = Math.floor(i / orders.length)
-    const wait = start + (i * 1000) / rate - performance.now()
-    if (wait > 0) await sleep(wait)
-    const version = order.version + step
-    chains[slot] = (chains[slot] as Promise<void>).then(async () => {
-      const key = `${order.id}:${version + 1}`
-      sentAt.set(key, performance.timeOrigin + performance.now())
-      const { status, body } = await patch(node, `/api/orders/${order.id}`, token, JSON.stringify({ status: PATH[step], version }))
-      if (status !== 200) {
-        // Counted, not thrown: one failed change must not end the step (its later ones fail too).
-        sentAt.delete(key)
-        failed++
-        firstFailure ||= `PATCH ${status}: ${body.slice(0, 200)}`
-      }
-    })
-  }
-  await Promise.all(chains)
-  return { sentAt, achieved: total / ((performance.now() - start) / 1000), failed, firstFailure }
+/** `rate` PATCHes per second for `seconds` (bench/lib/pacedChanges.ts), at this part's defaults. */
+export function changeLoad(node: BenchNode, orders: Order[], rate = RATE, seconds = DURATION_S): Promise<PacedChanges> {
+  return pacedChanges(node, orders, rate, seconds)
 }
 
 export interface StepResult {

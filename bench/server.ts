@@ -4,17 +4,17 @@
  * p50/p99, at 20 and 100 changes per second. Clients are real socket.io-client connections in a
  * separate process on loopback, ramped 100 at a time; every phase is bounded in count and time.
  */
-import type { Order, OrderStatus } from '../src/protocol'
+import type { Order } from '../src/protocol'
 import { placeOrder } from '../harness/api'
 import type { TestServer } from '../harness/server'
 import { startFleet } from './lib/fleet'
+import { pacedChanges, STATUS_PATH as PATH } from './lib/pacedChanges'
 import { saveChart, type Section } from './lib/report'
 import { mb, ms, percentile, sleep, table } from './lib/stats'
 
 const CLIENTS = [1_000, 5_000]
 const RATES = [20, 100]
 const DURATION_S = 5
-const PATH: OrderStatus[] = ['confirmed', 'preparing', 'out_for_delivery', 'delivered']
 /** Changes per second actually completed in the last run at each nominal rate. */
 const achievedRate = new Map<number, number>()
 
@@ -23,37 +23,16 @@ async function memory(server: TestServer): Promise<{ rss: number; heap: number }
   return { rss: await server.metric('process_resident_memory_bytes'), heap: await server.metric('nodejs_heap_size_used_bytes') }
 }
 
-/** Fires `rate` PATCHes per second for DURATION_S, round-robin over orders so no two race. */
+/** `rate` PATCHes per second for DURATION_S (bench/lib/pacedChanges.ts); every one must succeed here. */
 async function changeLoad(server: TestServer, orders: Order[], rate: number): Promise<Map<string, number>> {
-  const token = await server.adminToken()
-  const total = rate * DURATION_S
-  const perOrder = Math.ceil(total / PATH.length)
-  const targets = orders.slice(0, perOrder)
-  if (targets.length < perOrder) throw new Error(`need ${perOrder} orders, have ${orders.length}`)
-  const sentAt = new Map<string, number>()
-  // One promise chain per order: its next change waits for the previous one to be answered, so a
-  // server that falls behind shows up as latency (and a lower achieved rate), never as a 409.
-  const chains = targets.map(() => Promise.resolve())
-  const start = performance.now()
-  for (let i = 0; i < total; i++) {
-    const slot = i % targets.length
-    const order = targets[slot] as Order
-    const step = Math.floor(i / targets.length)
-    const wait = start + (i * 1000) / rate - performance.now()
-    if (wait > 0) await sleep(wait)
-    const version = order.version + step
-    chains[slot] = (chains[slot] as Promise<void>).then(async () => {
-      sentAt.set(`${order.id}:${version + 1}`, performance.timeOrigin + performance.now())
-      const response = await fetch(`${server.url}/api/orders/${order.id}`, {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ status: PATH[step], version }),
-      })
-      if (!response.ok) throw new Error(`PATCH ${response.status}: ${await response.text()}`)
-    })
-  }
-  await Promise.all(chains)
-  achievedRate.set(rate, total / ((performance.now() - start) / 1000))
+  const { sentAt, achieved, failed, firstFailure } = await pacedChanges(
+    server,
+    orders.slice(0, Math.ceil((rate * DURATION_S) / PATH.length)),
+    rate,
+    DURATION_S,
+  )
+  if (failed > 0) throw new Error(`${failed} changes failed; first: ${firstFailure}`)
+  achievedRate.set(rate, achieved)
   return sentAt
 }
 

@@ -41,13 +41,20 @@ const RECORDER = `
   if (document.documentElement) observe(); else new MutationObserver((_, self) => { if (document.documentElement) { self.disconnect(); observe(); } }).observe(document, { childList: true });
 `
 
-export async function modeContext(browser: Browser, mode: BenchMode, session?: { token: string; user: unknown }): Promise<BrowserContext> {
+export async function modeContext(
+  browser: Browser,
+  mode: BenchMode,
+  session?: { token: string; user: unknown },
+  /** localStorage 'orderline.hubEvents' (src/app/realtime/transports.ts); unset: the shipped default. */
+  hubEvents?: string,
+): Promise<BrowserContext> {
   const context = await browser.newContext()
   // A string, not a function: tsx (esbuild keepNames) would wrap inner functions in a `__name`
   // helper that does not exist in the page, and the script would die silently.
   await context.addInitScript({
     content: `(() => {
       localStorage.setItem('orderline.hubMode', ${JSON.stringify(mode)});
+      ${hubEvents ? `localStorage.setItem('orderline.hubEvents', ${JSON.stringify(hubEvents)});` : ''}
       const stored = ${JSON.stringify(session ? JSON.stringify(session) : null)};
       if (stored) localStorage.setItem('orderline.session', stored);
       ${RECORDER}

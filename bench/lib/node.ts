@@ -11,6 +11,7 @@ import path from 'node:path'
 import { freePort } from '../../scripts/cluster-lib.mjs'
 
 const BENCH_ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password' }
+const METRICS_TOKEN = 'bench-metrics-token-bench-metrics-token'
 
 export interface BenchNode {
   url: string
@@ -75,6 +76,10 @@ export async function startBenchNode(env: Record<string, string> = {}, nodeArgs:
       HOST: '127.0.0.1',
       DATABASE_URL: path.join(dir, 'orderline.sqlite'),
       STATIC_DIR: '/nonexistent-orderline-static',
+      // Production refuses to start without the Host names it serves (DNS rebinding).
+      ALLOWED_HOSTS: '127.0.0.1,localhost',
+      // Production serves /metrics only with its token (404 without one).
+      METRICS_TOKEN,
       ADMIN_EMAIL: BENCH_ADMIN.email,
       ADMIN_PASSWORD: BENCH_ADMIN.password,
       JWT_SECRET: 'bench-secret-bench-secret-bench-secret-bench',
@@ -97,7 +102,11 @@ export async function startBenchNode(env: Record<string, string> = {}, nodeArgs:
     pid,
     fdLimit,
     openFds: () => readdirSync(`/proc/${pid}/fd`).length,
-    metrics: async () => parseMetrics(await (await fetch(`${url}/metrics`)).text()),
+    metrics: async () => {
+      const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+      if (!response.ok) throw new Error(`/metrics: ${response.status}`)
+      return parseMetrics(await response.text())
+    },
     adminToken: async () => {
       if (token) return token
       const response = await fetch(`${url}/api/auth/login`, {

@@ -30,7 +30,7 @@ export interface HubDeps {
   pollIntervalMs?: number
   /** Identifies this hub instance, so tabs notice a new hub (leader hand-over) and resync. */
   hubId?: string
-  /** Clock shared by worker and page (performance.timeOrigin + now) for the hop stamp. */
+  /** performance.timeOrigin + now: the hop stamp (the tab corrects for its offset, see EventPortMessage). */
   hopClock?: () => number
   now?: () => number
   /** false → the browser says it is offline: report `offline` at once instead of `connecting`. */
@@ -308,6 +308,9 @@ export class Hub {
   // ---- events ----
 
   private onServerEvent(name: string, payload: unknown): void {
+    // The hop runs from here (receipt off the socket) to the tab's handler: validation and
+    // routing are part of what the hub costs a tab.
+    const receivedAt = this.deps.hopClock()
     this.counters.eventsIn++
     this.lastEventAt = this.deps.now()
     const event = parseServerEvent(name, payload)
@@ -318,9 +321,14 @@ export class Hub {
       if (event.type === 'orderUpdated' || event.type === 'newOrder') {
         this.knowledge.learnChange(event.payload.seq, event.payload.order, this.token !== null)
       }
-      const sentAt = this.deps.hopClock()
-      for (const tabId of this.refs.route(event)) {
-        if (this.send(tabId, (listener) => listener.onEvent(event, sentAt))) this.counters.eventsForwarded++
+      // Visible tabs first: the one a person is looking at should not wait behind hidden ones
+      // for its renderer to get a core.
+      const targets = this.refs.route(event)
+      const ordered = this.visible.size
+        ? [...targets.filter((id) => this.visible.get(id)), ...targets.filter((id) => !this.visible.get(id))]
+        : targets
+      for (const tabId of ordered) {
+        if (this.send(tabId, (listener) => listener.onEvent(event, receivedAt))) this.counters.eventsForwarded++
       }
     }
     this.statusChangedSoon()

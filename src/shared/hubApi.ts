@@ -11,7 +11,7 @@ import type { HubStatus, Interest, PollOutcome, PollPlan } from './hubTypes'
 /** What a tab passes (Comlink-proxied) to receive events and status. */
 export interface HubListener {
   /**
-   * `sentAt`: when the hub forwarded it, in `performance.timeOrigin + performance.now()` ms (a
+   * `sentAt`: when the hub received it from its socket, in `performance.timeOrigin + performance.now()` ms (a
    * clock shared by the worker and the page), so the tab can measure the hub → tab hop.
    */
   onEvent(event: ServerEvent, sentAt?: number): void | Promise<void>
@@ -34,7 +34,34 @@ export interface HelloRequest {
    * tab is gone. null when the tab has no Web Locks (then only `bye` on pagehide frees it).
    */
   lockName: string | null
+  /**
+   * SharedWorker mode: the tab's end of a dedicated MessageChannel (transferred with the hello)
+   * that carries the event stream, so an event costs one postMessage per tab instead of a Comlink
+   * call with its reply. Without it events go through `listener.onEvent`.
+   */
+  events?: MessagePort
+  /** How events travel on `events` (EventPortFormat); the bench compares them. */
+  eventFormat?: EventPortFormat
 }
+
+/**
+ * How the hub posts events on a tab's event port: `string` — one JSON text per event, built once
+ * and shared by every tab (a string clones as a copy, no object walk; the tab parses it);
+ * `object` — the event as an object (a structured clone per tab); `batched` — `string`, with the
+ * events of one task gathered into one post per tab.
+ */
+export type EventPortFormat = 'string' | 'object' | 'batched'
+
+/**
+ * On the event port, hub → tab: events (`frames`: JSON texts of `[event, sentAt]`, or `event`
+ * as an object) and the answer to a clock probe. Tab → hub: the clock probe, so the tab can
+ * put the hub's `sentAt` on its own clock (the renderer processes' clocks may disagree).
+ */
+export type EventPortMessage =
+  | { kind: 'frames'; frames: string[] }
+  | { kind: 'event'; event: ServerEvent; sentAt: number }
+  | { kind: 'clock'; probe: number; hub: number }
+export type EventPortProbe = { kind: 'probe'; probe: number }
 
 export type HelloResult =
   { ok: true; status: HubStatus } | { ok: false; error: { code: 'protocol_mismatch' | 'build_mismatch' | 'bad_request'; message: string } }

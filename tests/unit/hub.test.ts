@@ -219,6 +219,28 @@ describe('Hub', () => {
     expect(hub.getStatus()).toMatchObject({ eventsIn: 5, eventsForwarded: 3, invalidDropped: 3, lastEventAt: 42 })
   })
 
+  it('hands an event to visible tabs first, stamped with its receipt time', async () => {
+    const { hub, socket } = setup()
+    socket().connect()
+    const order: string[] = []
+    const stamps: (number | undefined)[] = []
+    for (const id of ['hidden-1', 'seen', 'hidden-2']) {
+      hub.addTab(id, {
+        onEvent: (_event, sentAt) => {
+          order.push(id)
+          stamps.push(sentAt)
+        },
+        onStatus: () => {},
+      })
+      await hub.watch(id, { kind: 'admin' })
+      hub.setVisibility(id, id === 'seen')
+    }
+    socket().handlers.onEvent('newOrder', { seq: 1, order: makeOrder('o1') })
+    expect(order).toEqual(['seen', 'hidden-1', 'hidden-2'])
+    expect(new Set(stamps).size).toBe(1)
+    expect(typeof stamps[0]).toBe('number')
+  })
+
   it('drops a tab whose listener throws or rejects (dead proxy)', async () => {
     const { hub, socket, released } = setup()
     socket().connect()

@@ -220,6 +220,7 @@ export class HubClient implements RealtimeClient {
     if (transport.needsTabLock) await this.lock // the hub must not be granted the lock before we hold it
     const api = await transport.connect()
     const lockName = transport.needsTabLock && this.releaseLock ? tabLockName(this.tabId) : null
+    const request = { tabId: this.tabId, protocol: HUB_PROTOCOL_VERSION, build: this.options.build, lockName }
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('hub did not answer hello')), this.options.helloTimeoutMs ?? HELLO_TIMEOUT_MS)
@@ -227,7 +228,7 @@ export class HubClient implements RealtimeClient {
     try {
       const result = await Promise.race([
         api.hello(
-          { tabId: this.tabId, protocol: HUB_PROTOCOL_VERSION, build: this.options.build, lockName },
+          transport.prepareHello ? transport.prepareHello(request, this.listener) : request,
           transport.exportListener(this.listener),
         ),
         timeout,

@@ -4,7 +4,8 @@
  */
 import * as Comlink from 'comlink'
 import { config } from '../../config'
-import type { HubApi, HubListener } from '@shared/hubApi'
+import type { EventPortFormat, EventPortMessage, EventPortProbe, HelloRequest, HubApi, HubListener } from '@shared/hubApi'
+import { ClockOffset, hopNow, hubClock } from './hopLatency'
 import type { HubMode } from '@shared/hubTypes'
 
 /** How a tab reaches a hub: a SharedWorker port, an in-page hub, later a leader tab. */
@@ -14,6 +15,11 @@ export interface HubTransport {
   connect(): Promise<HubApi>
   /** Prepares the listener for the trip (Comlink.proxy for a worker; identity in the page). */
   exportListener(listener: HubListener): HubListener
+  /**
+   * Adds what the transport needs to the hello (SharedWorker: the tab's event port, wired to
+   * `listener.onEvent`). Called for every hello; a new port replaces the previous one.
+   */
+  prepareHello?(request: HelloRequest, listener: HubListener): HelloRequest
   /** Whether the hub is in another context and must learn of this tab's death through a lock. */
   readonly needsTabLock: boolean
   /** Leader mode: called when another tab took over the hub; the client says hello again. */
@@ -33,13 +39,82 @@ const hubWorkerName = (buildId: string): string => `orderline-hub-${buildId}`
 
 export const isSharedWorkerSupported = (): boolean => typeof SharedWorker !== 'undefined'
 
+/**
+ * Benchmark switch: localStorage 'orderline.hubEvents' = 'comlink' (events as Comlink calls, the
+ * old path) | 'string' (the default) | 'object' | 'batched' — see EventPortFormat.
+ */
+const HUB_EVENTS_STORAGE_KEY = 'orderline.hubEvents'
+
+function eventPortFormat(): EventPortFormat | null {
+  let stored: string | null = null
+  try {
+    stored = globalThis.localStorage?.getItem(HUB_EVENTS_STORAGE_KEY) ?? null
+  } catch {
+    // storage blocked: the default
+  }
+  if (stored === 'comlink') return null
+  return stored === 'object' || stored === 'batched' ? stored : 'string'
+}
+
+/**
+ * Clock probes: spaced, from a second after the hello (a probe queued while the hub is still busy
+ * with the hello would come back late on one leg only and skew the offset), then one a minute
+ * (the wall clock the offset rests on drifts).
+ */
+const PROBE_DELAYS_MS = [1_000, 1_500, 2_000, 3_000, 5_000, 8_000]
+const PROBE_EVERY_MS = 60_000
+
+/**
+ * The tab's end of the event port: events to `listener.onEvent` with the hub's stamp put on this
+ * tab's clock, and the probes that measure the offset between the two clocks.
+ */
+function openEventPort(listener: HubListener): { port: MessagePort; close(): void } {
+  const channel = new MessageChannel()
+  const clock = new ClockOffset()
+  const local = channel.port1
+  local.onmessage = (message: MessageEvent) => {
+    const data = message.data as EventPortMessage
+    if (data.kind === 'frames') {
+      for (const frame of data.frames) {
+        const [event, sentAt] = JSON.parse(frame) as [Parameters<HubListener['onEvent']>[0], number]
+        void listener.onEvent(event, clock.toLocal(sentAt))
+      }
+    } else if (data.kind === 'event') void listener.onEvent(data.event, clock.toLocal(data.sentAt))
+    else if (data.kind === 'clock') {
+      clock.sample(data.probe, data.hub, hopNow())
+      if (clock.known) hubClock.offset = clock.offset
+    }
+  }
+  const probe = (): void => local.postMessage({ kind: 'probe', probe: hopNow() } satisfies EventPortProbe)
+  const timers = PROBE_DELAYS_MS.map((delay) => setTimeout(probe, delay))
+  const interval = setInterval(probe, PROBE_EVERY_MS)
+  return {
+    port: channel.port2,
+    close() {
+      for (const timer of timers) clearTimeout(timer)
+      clearInterval(interval)
+      local.onmessage = null
+      local.close()
+    },
+  }
+}
+
 /** The normal mode: one hub per browser in a SharedWorker, reached through Comlink. */
 export function sharedWorkerTransport(): HubTransport {
   let worker: SharedWorker | null = null
   let api: Promise<HubApi> | null = null
+  let events: { port: MessagePort; close(): void } | null = null
   return {
     mode: 'shared-worker',
     needsTabLock: true,
+    prepareHello(request, listener) {
+      events?.close()
+      events = null
+      const format = eventPortFormat()
+      if (!format) return request
+      events = openEventPort(listener)
+      return Comlink.transfer({ ...request, events: events.port, eventFormat: format }, [events.port])
+    },
     connect() {
       api ??= new Promise<HubApi>((resolve, reject) => {
         worker = new SharedWorker(new URL('../../hub/hosts/sharedWorker.ts', import.meta.url), {
@@ -53,7 +128,15 @@ export function sharedWorkerTransport(): HubTransport {
       return api
     },
     exportListener: (listener) => Comlink.proxy(listener),
+    // Entering the back/forward cache: a message on the port would evict the page; the hub
+    // forgets this tab at pagehide and the restore's hello opens a new port.
+    suspend() {
+      events?.close()
+      events = null
+    },
     dispose() {
+      events?.close()
+      events = null
       worker?.port.close()
     },
   }
