@@ -18,6 +18,8 @@ export const LIMITS = {
   nameLength: 100,
   emailLength: 254,
   noteLength: 500,
+  /** Characters of the reason an admin gives when cancelling an order. */
+  cancelReasonLength: 200,
   passwordLength: 200,
   pageSize: 100,
   searchLength: 100,
@@ -140,10 +142,33 @@ export const placeOrderBodySchema = z.strictObject({
     .optional(),
 })
 
-export const patchOrderBodySchema = z.strictObject({
-  status: statusSchema,
-  version: z.number().int().min(1),
-})
+/**
+ * Why an order was cancelled, shown to its customer: one line, NFC, trimmed, no control or bidi
+ * override characters, something visible left.
+ */
+const cancelReasonSchema = z
+  .string()
+  .max(LIMITS.cancelReasonLength * 4)
+  .transform((value) => value.normalize('NFC').trim())
+  .pipe(
+    z
+      .string()
+      .max(LIMITS.cancelReasonLength, `must be at most ${LIMITS.cancelReasonLength} characters`)
+      .refine((value) => !CONTROL.test(value) && !BIDI_CONTROL.test(value), 'must not contain control characters or line breaks')
+      .refine((value) => value.replace(INVISIBLE, '').length > 0, 'must not be blank'),
+  )
+
+export const patchOrderBodySchema = z
+  .strictObject({
+    status: statusSchema,
+    version: z.number().int().min(1),
+    /** Only with `status: "cancelled"`: the reason the customer sees on their tracking page. */
+    reason: cancelReasonSchema.optional(),
+  })
+  .refine((body) => body.reason === undefined || body.status === 'cancelled', {
+    message: 'reason is only accepted when cancelling',
+    path: ['reason'],
+  })
 
 export const orderIdParamsSchema = z.strictObject({ id: idSchema })
 
@@ -235,6 +260,8 @@ export const orderSchema = z.object({
   totalCents: z.number().int().min(0),
   customer: z.object({ name: z.string(), email: z.string(), address: z.string().optional(), phone: z.string().optional() }),
   note: z.string().nullable(),
+  /** Present on a cancelled order whose admin gave a reason. */
+  cancelReason: z.string().optional(),
   createdAt: isoDate,
   updatedAt: isoDate,
   history: z.array(z.object({ status: statusSchema, version: z.number().int().min(1), at: isoDate })),
