@@ -25,7 +25,12 @@ export default defineConfig({
       registerType: 'prompt',
       injectRegister: false,
       // Vite 8 emits the SW as an ES module by default; a classic registration then fails.
-      injectManifest: { rollupFormat: 'iife', globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
+      // The manifest's screenshots are for the install dialog, not the offline app: not precached.
+      injectManifest: {
+        rollupFormat: 'iife',
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        globIgnores: ['**/node_modules/**', 'screenshots/**'],
+      },
       includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
       manifest: {
         id: '/',
@@ -35,16 +40,59 @@ export default defineConfig({
         start_url: '/',
         scope: '/',
         display: 'standalone',
-        background_color: '#ffffff',
+        orientation: 'any',
+        categories: ['food', 'shopping'],
+        // One colour for the splash in light and dark mode (the manifest cannot follow the colour
+        // scheme): a deep brand green, neither a white flash in the dark nor a black one in daylight.
+        // The toolbar does follow it, through the two theme-color metas in index.html.
+        background_color: '#12352d',
         theme_color: '#1f6f5c',
+        // A second launch (icon, shortcut, link) brings the open window forward instead of a new one.
+        launch_handler: { client_mode: 'focus-existing' },
         icons: [
+          { src: '/icons/icon-96.png', sizes: '96x96', type: 'image/png' },
           { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
           { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
+        // Customers' shortcuts only: the installed app is the shop; admins open /admin themselves.
         shortcuts: [
-          { name: 'My orders', url: '/orders', icons: [{ src: '/icons/icon-192.png', sizes: '192x192' }] },
-          { name: 'Order board', url: '/admin', icons: [{ src: '/icons/icon-192.png', sizes: '192x192' }] },
+          {
+            name: 'Shop',
+            short_name: 'Shop',
+            url: '/',
+            icons: [
+              { src: '/icons/icon-96.png', sizes: '96x96', type: 'image/png' },
+              { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+            ],
+          },
+          {
+            name: 'My orders',
+            short_name: 'Orders',
+            url: '/orders',
+            icons: [
+              { src: '/icons/icon-96.png', sizes: '96x96', type: 'image/png' },
+              { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+            ],
+          },
+        ],
+        // Real screenshots of the app (tests/e2e/screenshots.spec.ts writes them): Chrome's richer
+        // install dialog needs one "narrow" and one "wide".
+        screenshots: [
+          {
+            src: '/screenshots/narrow.png',
+            sizes: '720x1480',
+            type: 'image/png',
+            form_factor: 'narrow',
+            label: 'The shop on a phone',
+          },
+          {
+            src: '/screenshots/wide.png',
+            sizes: '1280x800',
+            type: 'image/png',
+            form_factor: 'wide',
+            label: 'Following an order live on a desktop',
+          },
         ],
       },
       devOptions: { enabled: false },
