@@ -12,7 +12,7 @@ import { placeOrder, setStatus, trackingPath } from '../../harness/api'
 import type { TestServer } from '../../harness/server'
 import { expectLive, signInContext } from './admin-support'
 import { blockNetwork, blockRealtime } from './offline-build'
-import { holdConnectionState } from './layout-support'
+import { documentBox, holdConnectionState } from './layout-support'
 import { expect, test } from './fixtures'
 
 const DIR = path.resolve(process.env.SCREENSHOTS_DIR ?? 'docs/screenshots/after')
@@ -29,6 +29,10 @@ async function shoot(page: Page, name: string): Promise<void> {
   mkdirSync(DIR, { recursive: true })
   // Let fonts, transitions and the first live round settle.
   await page.waitForTimeout(400)
+  if (name.startsWith('track-')) {
+    const status = await documentBox(page, '[data-testid="order-status"]')
+    console.log(`[figure] ${name}: order status at y=${Math.round(status.y)}`)
+  }
   await page.screenshot({ path: path.join(DIR, `${name}.png`), animations: 'disabled' })
 }
 
@@ -46,12 +50,25 @@ async function adminPages(browser: Browser, server: TestServer, orderId: string)
       await page.goto(`${server.url}/admin`)
       await expect(page.locator('.virtual-board [data-order-id]').first()).toBeVisible({ timeout: 15_000 })
       await expectLive(page)
+      const firstRow = await documentBox(page, '.virtual-board [data-order-id]')
+      console.log(`[figure] ${layout.name} board: first order row at y=${Math.round(firstRow.y)}`)
       await shoot(page, `board-${layout.name}`)
 
       await page.goto(`${server.url}/admin/orders/${orderId}`)
       await expect(page.locator('article[data-order-id]')).toBeVisible()
       await expectLive(page)
       await shoot(page, `admin-order-${layout.name}`)
+      // The cancel dialog and the undo bar (absent before: then the button was a one-tap cancel).
+      const cancel = page.getByRole('button', { name: 'Cancel order…' })
+      if ((await cancel.count()) > 0) {
+        await cancel.click()
+        await page.getByRole('dialog').getByLabel('Out of stock').check()
+        await shoot(page, `cancel-dialog-${layout.name}`)
+        await page.getByRole('dialog').getByRole('button', { name: 'Cancel order', exact: true }).click()
+        await expect(page.getByTestId('undo-pending')).toBeVisible()
+        await shoot(page, `undo-bar-${layout.name}`)
+        await page.getByTestId('undo-pending').getByRole('button', { name: 'Undo' }).click()
+      }
 
       await page.goto(`${server.url}/admin/dashboard`)
       await expectLive(page)
@@ -74,6 +91,16 @@ test('screenshots of the changed pages', async ({ browser, server }) => {
   const second = await placeOrder(server, undefined, 'Alan Turing')
   await setStatus(server, second.order, 'confirmed')
   await adminPages(browser, server, placed.order.id)
+  // A delivered order (the completed state) and a cancelled one with a reason.
+  const done = await placeOrder(server, undefined, 'Edsger Dijkstra')
+  let step = done.order
+  for (const status of ['confirmed', 'preparing', 'out_for_delivery', 'delivered'] as const) step = await setStatus(server, step, status)
+  const dropped = await placeOrder(server, undefined, 'Barbara Liskov')
+  await fetch(`${server.url}/api/orders/${dropped.order.id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.adminToken()}` },
+    body: JSON.stringify({ status: 'cancelled', version: dropped.order.version, reason: 'Out of stock' }),
+  })
 
   // The tracking page in every connection state, at 360 px light and dark, and 1280 px.
   for (const layout of LAYOUTS) {
@@ -85,6 +112,15 @@ test('screenshots of the changed pages', async ({ browser, server }) => {
     })
     const page = await context.newPage()
     try {
+      for (const [name, order] of [
+        ['delivered', done],
+        ['cancelled', dropped],
+      ] as const) {
+        await page.goto(server.url + trackingPath(order.order, order.trackingToken))
+        await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', name)
+        await expectLive(page)
+        await shoot(page, `track-${name}-${layout.name}`)
+      }
       await page.goto(server.url + trackingPath(second.order, second.trackingToken))
       await expect(page.getByTestId('order-status')).toBeVisible()
       await expectLive(page)
