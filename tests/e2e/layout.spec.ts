@@ -5,7 +5,7 @@
  * 44×44 CSS px. Screenshots of each state are attached to the report.
  */
 import type { Page } from '@playwright/test'
-import { placeOrder, trackingPath } from '../../harness/api'
+import { placeOrder, setStatus, trackingPath } from '../../harness/api'
 import { expectLive, signInContext } from './admin-support'
 import { blockNetwork, blockRealtime } from './offline-build'
 import { documentBox, holdConnectionState } from './layout-support'
@@ -80,7 +80,18 @@ test('the tracking page does not move between live, connecting, polling, offline
     await blockRealtime(server, false)
     await expectLive(page)
     await expect(banner).toHaveCount(0)
-    expect(await boxes(page)).toEqual(live)
+    // Back to the same place once the server confirmed the data again.
+    await expect.poll(() => boxes(page), { timeout: 20_000 }).toEqual(live)
+
+    // The longest status keeps the pill on the heading's line: the page does not jump on that update.
+    let order = await setStatus(server, placed.order, 'confirmed')
+    order = await setStatus(server, order, 'preparing')
+    await setStatus(server, order, 'out_for_delivery')
+    await expect(page.getByTestId('order-status')).toHaveText('Out for delivery')
+    const later = await boxes(page)
+    expect(later.heading).toEqual(live.heading)
+    expect(later.card).toEqual(live.card)
+    expect(later.status.y + later.status.height / 2).toBeCloseTo(live.heading.y + live.heading.height / 2, -1)
   } finally {
     for (const [name, body] of Object.entries(shots)) await test.info().attach(`track-360-${name}`, { body, contentType: 'image/png' })
     await blockNetwork(server, false)
