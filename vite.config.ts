@@ -44,8 +44,9 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
         // The page loads the hashed copy of the boot guard (scripts/classic-scripts.ts); the
         // browser fetches the favicon itself, outside the service worker, so a precached copy
-        // would only be a second download.
-        globIgnores: ['boot-guard.js', 'favicon.svg'],
+        // would only be a second download. The manifest's screenshots are for the install
+        // dialog, not the offline app.
+        globIgnores: ['**/node_modules/**', 'boot-guard.js', 'favicon.svg', 'screenshots/**'],
         // The precache is the customer shell: a customer never downloads the admin app. Admin
         // chunks (board, order page, dashboard with uPlot, diagnostics) are cached by the service
         // worker when an admin first loads them (src/sw/precache.ts).
@@ -65,16 +66,59 @@ export default defineConfig({
         start_url: '/',
         scope: '/',
         display: 'standalone',
-        background_color: '#ffffff',
+        orientation: 'any',
+        categories: ['food', 'shopping'],
+        // One colour for the splash in light and dark mode (the manifest cannot follow the colour
+        // scheme): a deep brand green, neither a white flash in the dark nor a black one in daylight.
+        // The toolbar does follow it, through the two theme-color metas in index.html.
+        background_color: '#12352d',
         theme_color: '#1f6f5c',
+        // A second launch (icon, shortcut, link) brings the open window forward instead of a new one.
+        launch_handler: { client_mode: 'focus-existing' },
         icons: [
+          { src: '/icons/icon-96.png', sizes: '96x96', type: 'image/png' },
           { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
           { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
+        // Customers' shortcuts only: the installed app is the shop; admins open /admin themselves.
         shortcuts: [
-          { name: 'My orders', url: '/orders', icons: [{ src: '/icons/icon-192.png', sizes: '192x192' }] },
-          { name: 'Order board', url: '/admin', icons: [{ src: '/icons/icon-192.png', sizes: '192x192' }] },
+          {
+            name: 'Shop',
+            short_name: 'Shop',
+            url: '/',
+            icons: [
+              { src: '/icons/icon-96.png', sizes: '96x96', type: 'image/png' },
+              { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+            ],
+          },
+          {
+            name: 'My orders',
+            short_name: 'Orders',
+            url: '/orders',
+            icons: [
+              { src: '/icons/icon-96.png', sizes: '96x96', type: 'image/png' },
+              { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+            ],
+          },
+        ],
+        // Real screenshots of the app (tests/e2e/screenshots.spec.ts writes them): Chrome's richer
+        // install dialog needs one "narrow" and one "wide".
+        screenshots: [
+          {
+            src: '/screenshots/narrow.png',
+            sizes: '720x1480',
+            type: 'image/png',
+            form_factor: 'narrow',
+            label: 'The shop on a phone',
+          },
+          {
+            src: '/screenshots/wide.png',
+            sizes: '1280x800',
+            type: 'image/png',
+            form_factor: 'wide',
+            label: 'Following an order live on a desktop',
+          },
         ],
       },
       devOptions: { enabled: false },

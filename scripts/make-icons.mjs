@@ -134,6 +134,8 @@ const TILE = { half: 0.46, radius: 0.2 }
 const ICONS = [
   { file: 'public/icons/icon-192.png', size: 192, tile: TILE, markScale: 1 },
   { file: 'public/icons/icon-512.png', size: 512, tile: TILE, markScale: 1 },
+  // The manifest's shortcuts ask for 96 px.
+  { file: 'public/icons/icon-96.png', size: 96, tile: TILE, markScale: 1 },
   // Maskable: full bleed, mark well inside the 80% safe circle (its extent is ~0.31 from centre).
   { file: 'public/icons/icon-maskable-512.png', size: 512, tile: null, markScale: 0.8 },
   // iOS fills transparency with black and rounds corners itself: full bleed.

@@ -125,6 +125,7 @@ export function registerOrderRoutes(app: FastifyInstance, ctx: AppContext): void
       orderId: id,
       status: body.status,
       version: body.version,
+      reason: body.reason,
       idempotencyKey,
       // Keys belong to their caller: another admin's same key is another request.
       idempotencyScope: claims.sub,

@@ -179,6 +179,15 @@ const migrationsFor = (dialect: SqlDialect): Record<string, Migration> => ({
       await db.schema.alterTable('orders').dropColumn('customer_address').execute()
     },
   },
+  // Why an admin cancelled an order: shown to the customer on the tracking page.
+  '0006_cancel_reason': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('orders').addColumn('cancel_reason', 'text').execute()
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('orders').dropColumn('cancel_reason').execute()
+    },
+  },
 })
 
 /**

@@ -24,7 +24,7 @@ function rowToOrder(row: Selectable<OrdersTable>): Order {
   // Absent rather than null: orders without delivery details look exactly as they always did.
   if (row.customer_address !== null) customer.address = row.customer_address
   if (row.customer_phone !== null) customer.phone = row.customer_phone
-  return {
+  const order: Order = {
     id: row.id,
     number: row.number,
     status: row.status as OrderStatus,
@@ -37,6 +37,9 @@ function rowToOrder(row: Selectable<OrdersTable>): Order {
     updatedAt: row.updated_at,
     history: JSON.parse(row.history_json) as StatusHistoryEntry[],
   }
+  // Absent rather than null, like the delivery details: other orders look as they always did.
+  if (row.cancel_reason !== null) order.cancelReason = row.cancel_reason
+  return order
 }
 
 export type PlaceOrderResult =
@@ -94,6 +97,7 @@ export async function insertPlacedOrder(trx: Db, body: PlaceOrderBody, now: Date
       customer_address: body.customer.address ?? null,
       customer_phone: body.customer.phone ?? null,
       note,
+      cancel_reason: null,
       history_json: JSON.stringify([{ status: 'placed', version: 1, at }] satisfies StatusHistoryEntry[]),
       token_hash: hashToken(trackingToken),
       created_at: at,
@@ -133,6 +137,8 @@ export interface StatusChangeRequest {
   status: OrderStatus
   /** The version the caller last saw: optimistic concurrency, so two admins never overwrite blindly. */
   version: number
+  /** Only with `cancelled`: why, for the customer. */
+  reason?: string | undefined
   idempotencyKey?: string | undefined
   /**
    * Whose key it is (the admin's user id; a customer's would be their tracking token or address):
@@ -152,7 +158,8 @@ export async function changeStatus(
   request: StatusChangeRequest,
   now = new Date(),
 ): Promise<{ result: StatusChangeResult; replayed: boolean }> {
-  const fingerprint = `${request.orderId}:${request.status}:${request.version}`
+  // The reason is part of the request: the same key with another reason is another request.
+  const fingerprint = `${request.orderId}:${request.status}:${request.version}${request.reason === undefined ? '' : `:${request.reason}`}`
   return db.transaction().execute(async (trx) => {
     await serializeWrites(trx, dialect)
     const key = request.idempotencyKey === undefined ? undefined : `${request.idempotencyScope ?? ''}:${request.idempotencyKey}`
@@ -199,6 +206,7 @@ async function applyStatusChange(trx: Db, request: StatusChangeRequest, now: Dat
       history_json: JSON.stringify(history),
       updated_at: at,
       delivered_at: request.status === 'delivered' ? at : row.delivered_at,
+      cancel_reason: request.status === 'cancelled' ? (request.reason ?? null) : row.cancel_reason,
     })
     // Redundant under serialized writers, but the guard keeps "one wins, the other 409" true even
     // for a writer that skipped serializeWrites (a manual fix-up, a future code path).
@@ -211,6 +219,7 @@ async function applyStatusChange(trx: Db, request: StatusChangeRequest, now: Dat
   }
   const { seq } = await trx.insertInto('change_log').values({ order_id: row.id, version, at }).returning('seq').executeTakeFirstOrThrow()
   const order: Order = { ...current, status: request.status, version, history, updatedAt: at }
+  if (request.status === 'cancelled' && request.reason !== undefined) order.cancelReason = request.reason
   return { kind: 'updated', change: { seq: Number(seq), order } }
 }
 

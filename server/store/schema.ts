@@ -42,6 +42,8 @@ export interface OrdersTable {
   customer_address: string | null
   customer_phone: string | null
   note: string | null
+  /** Set with a cancellation that gave a reason (migration 0006). */
+  cancel_reason: string | null
   /** JSON of StatusHistoryEntry[] */
   history_json: string
   /** sha256 of the tracking token: a database leak does not leak capabilities. */

@@ -67,6 +67,8 @@ export interface Order {
   customer: OrderCustomer
   /** Untrusted text: always rendered as text. */
   note: string | null
+  /** Why the order was cancelled, as the admin wrote it; absent unless cancelled with a reason. Untrusted text. */
+  cancelReason?: string
   createdAt: string
   updatedAt: string
   history: StatusHistoryEntry[]

@@ -22,6 +22,8 @@ export const LIMITS = {
   nameLength: 100,
   emailLength: 254,
   noteLength: 500,
+  /** Characters of the reason an admin gives when cancelling an order. */
+  cancelReasonLength: 200,
   passwordLength: 200,
   pageSize: 100,
   searchLength: 100,
@@ -151,10 +153,35 @@ export const placeOrderBodySchema = z.strictObject({
   ),
 })
 
-export const patchOrderBodySchema = z.strictObject({
-  status: statusSchema,
-  version: int(1),
-})
+/**
+ * Why an order was cancelled, shown to its customer: one line, NFC, trimmed, no control or bidi
+ * override characters, something visible left.
+ */
+const cancelReasonSchema = z.pipe(
+  z.pipe(
+    z.string().check(z.maxLength(LIMITS.cancelReasonLength * 4)),
+    z.transform((value: string) => value.normalize('NFC').trim()),
+  ),
+  z.string().check(
+    z.maxLength(LIMITS.cancelReasonLength, `must be at most ${LIMITS.cancelReasonLength} characters`),
+    z.refine((value) => !CONTROL.test(value) && !BIDI_CONTROL.test(value), 'must not contain control characters or line breaks'),
+    z.refine((value) => value.replace(INVISIBLE, '').length > 0, 'must not be blank'),
+  ),
+)
+
+export const patchOrderBodySchema = z
+  .strictObject({
+    status: statusSchema,
+    version: int(1),
+    /** Only with `status: "cancelled"`: the reason the customer sees on their tracking page. */
+    reason: z.optional(cancelReasonSchema),
+  })
+  .check(
+    z.refine((body) => body.reason === undefined || body.status === 'cancelled', {
+      message: 'reason is only accepted when cancelling',
+      path: ['reason'],
+    }),
+  )
 
 export const orderIdParamsSchema = z.strictObject({ id: idSchema })
 
@@ -246,6 +273,8 @@ export const orderSchema = z.object({
   totalCents: int(0),
   customer: z.object({ name: z.string(), email: z.string(), address: z.optional(z.string()), phone: z.optional(z.string()) }),
   note: z.nullable(z.string()),
+  /** Present on a cancelled order whose admin gave a reason. */
+  cancelReason: z.optional(z.string()),
   createdAt: isoDate,
   updatedAt: isoDate,
   history: z.array(z.object({ status: statusSchema, version: int(1), at: isoDate })),

@@ -17,6 +17,8 @@ export interface OutboxEntry {
   status: OrderStatus
   /** The version the change expects (409 when the order moved on meanwhile). */
   version: number
+  /** A cancellation's reason for the customer (absent on other changes and on entries queued before it existed). */
+  reason?: string
   /** Admin bearer token captured when queued; replay needs it with no tab open. */
   token: string
   createdAt: number

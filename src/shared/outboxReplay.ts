@@ -32,7 +32,7 @@ async function send(entry: OutboxEntry, deps: ReplayDeps): Promise<Answer> {
         Authorization: `Bearer ${entry.token}`,
         'Idempotency-Key': entry.key,
       },
-      body: JSON.stringify({ status: entry.status, version: entry.version }),
+      body: JSON.stringify({ status: entry.status, version: entry.version, ...(entry.reason ? { reason: entry.reason } : {}) }),
       cache: 'no-store',
     })
     return { kind: 'http', status: response.status, body: await response.json().catch(() => null) }

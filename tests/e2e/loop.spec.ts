@@ -33,10 +33,10 @@ test('customer orders, admin advances the status, the customer tab follows live'
 
     const latencies: number[] = []
     for (const [label, key] of [
-      ['Confirmed', 'confirmed'],
-      ['Preparing', 'preparing'],
-      ['Out for delivery', 'out_for_delivery'],
-      ['Delivered', 'delivered'],
+      ['Mark confirmed', 'confirmed'],
+      ['Mark preparing', 'preparing'],
+      ['Mark out for delivery', 'out_for_delivery'],
+      ['Mark delivered', 'delivered'],
     ] as const) {
       const clicked = Date.now()
       await board.getByRole('button', { name: label, exact: true }).click()

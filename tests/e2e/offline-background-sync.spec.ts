@@ -48,7 +48,7 @@ async function openOrder(browser: Browser, server: TestServer, order: Order): Pr
 
 /** Clicks "Confirmed" while the server is unreachable: the change must wait in the outbox, with a sync registered. */
 async function confirmOffline(tab: Page): Promise<void> {
-  await tab.getByRole('button', { name: 'Confirmed', exact: true }).click()
+  await tab.getByRole('button', { name: 'Mark confirmed', exact: true }).click()
   await expect(tab.getByTestId('outbox-entry')).toHaveAttribute('data-state', 'pending')
   await expect(tab.getByTestId('patch-outcome')).toContainText('offline')
   const tags = (): Promise<string[]> =>

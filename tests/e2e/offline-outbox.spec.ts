@@ -42,13 +42,13 @@ test('offline change: pending, survives closing the tab, applied once; a concurr
     await openOrder(server, page, a)
 
     await blockNetwork(server, true)
-    await page.getByRole('button', { name: 'Confirmed', exact: true }).click()
+    await page.getByRole('button', { name: 'Mark confirmed', exact: true }).click()
     await expect(page.getByTestId('outbox-entry')).toHaveAttribute('data-state', 'pending')
     await expect(page.getByTestId('patch-outcome')).toContainText('offline')
 
     // Same for B, through the app's own navigation (still offline).
     await page.goto(`${server.url}/admin/orders/${b.id}`)
-    await page.getByRole('button', { name: 'Confirmed', exact: true }).click()
+    await page.getByRole('button', { name: 'Mark confirmed', exact: true }).click()
     await expect(page.getByTestId('outbox-entry')).toHaveAttribute('data-state', 'pending')
     await page.close()
 

@@ -49,6 +49,30 @@ describe('OrderTimeline', () => {
     const wrapper = mount(OrderTimeline, { props: { status: 'cancelled', history } })
     expect(wrapper.findAll('li').map((step) => step.attributes('data-step'))).toEqual(['placed', 'cancelled'])
     expect(wrapper.find('li.is-cancelled').text()).toContain('Cancelled')
+    expect(wrapper.find('[data-testid="cancel-reason"]').exists()).toBe(false)
+  })
+
+  it('shows the cancellation reason as text under the cancelled step', () => {
+    const history = [
+      { status: 'placed' as const, version: 1, at: '2026-01-01T12:00:00.000Z' },
+      { status: 'cancelled' as const, version: 2, at: '2026-01-01T12:05:00.000Z' },
+    ]
+    const reason = '<b>Out of stock</b>'
+    const wrapper = mount(OrderTimeline, { props: { status: 'cancelled', history, cancelReason: reason } })
+    expect(wrapper.find('li.is-cancelled [data-testid="cancel-reason"]').text()).toBe(`Reason: ${reason}`)
+    expect(wrapper.find('b').exists()).toBe(false)
+  })
+
+  it('a delivered order ends complete: every step done, the last one not "current"', () => {
+    const order = makeOrder({ version: 5 })
+    expect(order.status).toBe('delivered')
+    const wrapper = mount(OrderTimeline, { props: { status: order.status, history: order.history } })
+    const steps = wrapper.findAll('li')
+    expect(wrapper.find('li.is-current').exists()).toBe(false)
+    expect(steps[4]!.classes()).toContain('is-complete')
+    expect(steps[4]!.attributes('aria-current')).toBeUndefined()
+    expect(steps.slice(0, 4).every((step) => step.classes().includes('is-done'))).toBe(true)
+    expect(wrapper.find('[data-testid="delivered-note"]').exists()).toBe(true)
   })
 })
 

@@ -65,7 +65,7 @@ export function listOrders(params: ListOrdersParams, token: string): Promise<Ord
 /** PATCH a status change; the Idempotency-Key makes a retried request apply once. */
 export async function patchOrderStatus(
   id: string,
-  body: { status: OrderStatus; version: number },
+  body: { status: OrderStatus; version: number; reason?: string },
   token: string,
   idempotencyKey: string,
 ): Promise<Order> {

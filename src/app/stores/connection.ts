@@ -10,6 +10,19 @@ export const CONNECTION_LABELS: Record<ConnectionState, string> = {
   disabled: 'Live updates off',
 }
 
+/**
+ * The header badge's words: short, so its fixed slot fits any of them at 360 px. `unreachable`
+ * is `offline` while the device itself is online (the server or the way to it is down).
+ */
+export const BADGE_LABELS: Record<ConnectionState | 'unreachable', string> = {
+  live: 'Live',
+  connecting: 'Connecting…',
+  polling: 'Delayed',
+  offline: 'Offline',
+  unreachable: "Can't reach",
+  disabled: 'Updates off',
+}
+
 /** Holds the hub's last reported status; the subscription lives in realtimeBridge.ts. */
 export const useConnectionStore = defineStore('connection', () => {
   const state = ref<ConnectionState>('connecting')

@@ -105,14 +105,17 @@ export const useOrdersStore = defineStore('orders', () => {
     return byId.value[parsed.data.id] ?? parsed.data
   }
 
-  /** Sends `{status, version}` for the held copy; conflicts come back as values with `current` applied. */
-  async function patchStatus(id: string, status: OrderStatus, token: string): Promise<PatchResult> {
+  /**
+   * Sends `{status, version}` (and a cancellation's `reason`) for the held copy; conflicts come
+   * back as values with `current` applied.
+   */
+  async function patchStatus(id: string, status: OrderStatus, token: string, reason?: string): Promise<PatchResult> {
     const held = byId.value[id]
     if (!held) return { ok: false, kind: 'error', code: 'not_loaded', message: 'The order is not loaded yet.', current: null }
     const key = newIdempotencyKey()
     const outbox = useOutboxStore()
     const queue = async (): Promise<PatchResult | null> =>
-      (await outbox.queueStatusChange({ key, held, status, token })) ? { ok: false, kind: 'queued', message: QUEUED_MESSAGE } : null
+      (await outbox.queueStatusChange({ key, held, status, token, reason })) ? { ok: false, kind: 'queued', message: QUEUED_MESSAGE } : null
     // Offline, or behind a change already waiting in the outbox: queue it (order matters).
     const offline = globalThis.navigator?.onLine === false
     if (offline || outbox.pendingAhead(id) !== null) {
@@ -120,7 +123,7 @@ export const useOrdersStore = defineStore('orders', () => {
       if (queued) return queued
     }
     try {
-      const order = await ordersApi.patchOrderStatus(id, { status, version: held.version }, token, key)
+      const order = await ordersApi.patchOrderStatus(id, { status, version: held.version, ...(reason ? { reason } : {}) }, token, key)
       applyOrder(order)
       return { ok: true, order: byId.value[id] ?? order }
     } catch (error) {

@@ -33,7 +33,7 @@ export const useOutboxStore = defineStore('outbox', () => {
   }
 
   async function enqueue(
-    input: Pick<OutboxEntry, 'key' | 'orderId' | 'orderNumber' | 'fromStatus' | 'status' | 'version' | 'token'>,
+    input: Pick<OutboxEntry, 'key' | 'orderId' | 'orderNumber' | 'fromStatus' | 'status' | 'version' | 'token' | 'reason'>,
   ): Promise<OutboxEntry> {
     const entry: OutboxEntry = { ...input, createdAt: Date.now(), attempts: 0, state: 'pending', error: null, current: null }
     if (supported) await openOutboxStorage().put(entry)
@@ -47,7 +47,13 @@ export const useOutboxStore = defineStore('outbox', () => {
    * once, not twice. A change queued behind another for the same order expects that one's version.
    * Returns false where there is no outbox (no IndexedDB): the caller reports the failure instead.
    */
-  async function queueStatusChange(input: { key: string; held: Order; status: OrderStatus; token: string }): Promise<boolean> {
+  async function queueStatusChange(input: {
+    key: string
+    held: Order
+    status: OrderStatus
+    token: string
+    reason?: string | undefined
+  }): Promise<boolean> {
     if (!supported) return false
     const ahead = pendingAhead(input.held.id)
     await enqueue({
@@ -58,6 +64,7 @@ export const useOutboxStore = defineStore('outbox', () => {
       status: input.status,
       version: ahead ? ahead.version + 1 : input.held.version,
       token: input.token,
+      ...(input.reason ? { reason: input.reason } : {}),
     })
     void requestBackgroundSync()
     return true

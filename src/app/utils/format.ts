@@ -1,19 +1,24 @@
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' })
+/**
+ * The one place times and dates are written, from Intl in the user's locale: the same
+ * `timeStyle: 'short'` everywhere (no hand-made "1:20am" next to a "01:20 AM").
+ */
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' })
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
-function toDate(iso: string): Date | null {
-  const date = new Date(iso)
+function toDate(at: string | number): Date | null {
+  const date = new Date(at)
   return Number.isNaN(date.getTime()) ? null : date
 }
 
-export function formatTime(iso: string): string {
-  const date = toDate(iso)
-  return date ? timeFormat.format(date) : iso
+/** A clock time ("13:20", "1:20 PM"): ISO string or epoch ms. */
+export function formatTime(at: string | number): string {
+  const date = toDate(at)
+  return date ? timeFormat.format(date) : String(at)
 }
 
-export function formatDateTime(iso: string): string {
-  const date = toDate(iso)
-  return date ? dateTimeFormat.format(date) : iso
+export function formatDateTime(at: string | number): string {
+  const date = toDate(at)
+  return date ? dateTimeFormat.format(date) : String(at)
 }
 
 /** "2 min ago" style; falls back to the clock time after an hour. */
