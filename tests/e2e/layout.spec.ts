@@ -68,7 +68,7 @@ test('the tracking page does not move between live, connecting, polling, offline
     await expect(badge).toHaveText('Offline')
     await expect(banner).toContainText("You're offline")
     // The age is said once, in the banner.
-    await expect(page.getByText(/ago\.|just now\./)).toHaveCount(1)
+    await expect(page.getByText(/\bago\b|just now/)).toHaveCount(1)
     expect(await boxes(page)).toEqual(live)
     shots.offline = await page.screenshot()
     // The badge's slot is the same size in every state.
@@ -90,7 +90,8 @@ test('the tracking page does not move between live, connecting, polling, offline
     await expect(page.getByTestId('order-status')).toHaveText('Out for delivery')
     const later = await boxes(page)
     expect(later.heading).toEqual(live.heading)
-    expect(later.card).toEqual(live.card)
+    // The card starts where it did; its height follows the steps still ahead (each has a line).
+    expect({ ...later.card, height: 0 }).toEqual({ ...live.card, height: 0 })
     expect(later.status.y + later.status.height / 2).toBeCloseTo(live.heading.y + live.heading.height / 2, -1)
   } finally {
     for (const [name, body] of Object.entries(shots)) await test.info().attach(`track-360-${name}`, { body, contentType: 'image/png' })

@@ -30,6 +30,10 @@ test('offline reload shows the last known status and `offline`; My orders opens 
     const rendered = Date.now() - started
     await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'offline')
     await expect(page.getByTestId('offline-notice')).toBeVisible()
+    // The server is down but the device is online: the banner says so (not "offline"), and the
+    // age of the copy is said once, in the banner.
+    await expect(page.getByTestId('connection-banner')).toContainText("Can't reach Orderline")
+    await expect(page.getByText(/\bago\b|just now/)).toHaveCount(1)
     await expect(page.getByRole('heading', { name: 'Progress' })).toBeVisible()
     console.log(`[figure] offline reload → tracking page shows the last known status: ${rendered} ms`)
 
