@@ -17,7 +17,7 @@ for (const [surface, limit] of Object.entries(budget.gzipBytes)) {
   const ok = size <= limit
   failed ||= !ok
   console.log(
-    `  ${ok ? 'ok  ' : 'OVER'} ${surface.padEnd(14)} ${(size / 1000).toFixed(1).padStart(6)} kB gzip (budget ${(limit / 1000).toFixed(1)} kB)`,
+    `  ${ok ? 'ok  ' : 'OVER'} ${surface.padEnd(14)} ${(size / 1024).toFixed(1).padStart(6)} kB gzip (budget ${(limit / 1024).toFixed(1)} kB)`,
   )
 }
 if (measured.pageHasSocketClient) {
