@@ -203,8 +203,10 @@ const idempotencyKey = fc.oneof(
 )
 const mutatedPatchBody = fc.record(
   {
-    status: fc.oneof(anyString, wild, fc.constantFrom('placed', 'delivered', 'Confirmed')),
+    status: fc.oneof(anyString, wild, fc.constantFrom('placed', 'delivered', 'Confirmed', 'cancelled')),
     version: fc.oneof(fc.integer(), fc.double(), wild),
+    // The cancel reason the customer sees: hostile text (controls, bidi overrides, blank, huge) and wrong types.
+    reason: fc.oneof(anyString, huge, wild, fc.constantFrom('  Out of stock  ', 'a\nb', 'x\u202ey', '\u200b', '', 'Cafe\u0301')),
     extra: wild,
   },
   { requiredKeys: [] },
