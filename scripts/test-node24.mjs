@@ -126,7 +126,15 @@ function ensureBetterSqlite3({ pkg, node }) {
     const modules = path.join(temp, 'node_modules')
     // prebuild-install only downloads prebuilt binaries (no network for that here): not needed.
     copyPackage('better-sqlite3', modules, new Set(['prebuild-install']))
-    const env = { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` }
+    // npm hands its config to scripts as npm_config_* variables, and node-gyp lets those win over its
+    // own flags: a machine whose npmrc sets `nodedir` (Node 20's headers) would otherwise build for
+    // the wrong ABI. Both say Node 24's headers.
+    const env = {
+      ...process.env,
+      PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`,
+      npm_config_nodedir: pkg,
+      NPM_CONFIG_NODEDIR: pkg,
+    }
     const status = run(node, [gyp, 'rebuild', '--release', `--nodedir=${pkg}`, '--jobs=2'], {
       cwd: path.join(modules, 'better-sqlite3'),
       env,
