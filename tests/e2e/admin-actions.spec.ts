@@ -75,6 +75,27 @@ test('cancel: a reason in a dialog, undo sends nothing, then the customer sees t
   }
 })
 
+test('cancel, then the tab is closed inside the undo window: the cancellation is sent, not lost', async ({ browser, server }) => {
+  const placed = await placeOrder(server, undefined, 'Closed Tab')
+  const admin = await browser.newContext()
+  await signInContext(admin, server)
+  try {
+    const page = await admin.newPage()
+    await openOrder(page, server.url, placed.order.id)
+    await page.getByRole('button', { name: 'Cancel order…' }).click()
+    const dialog = page.getByRole('dialog', { name: /Cancel order #\d+\?/ })
+    await dialog.getByLabel('Out of stock').check()
+    await dialog.getByRole('button', { name: 'Cancel order', exact: true }).click()
+    await expect(page.getByTestId('undo-pending')).toBeVisible()
+    // The admin closes the tab at once: the page is torn down while the change is sent.
+    await page.close({ runBeforeUnload: true })
+    await expect.poll(async () => (await fetchOrderAsAdmin(server, placed.order.id)).status, { timeout: 10_000 }).toBe('cancelled')
+    expect((await fetchOrderAsAdmin(server, placed.order.id)).cancelReason).toBe('Out of stock')
+  } finally {
+    await admin.close()
+  }
+})
+
 test('board rows: the next status by tap and by keyboard, with the version check', async ({ browser, server }) => {
   const a = await placeOrder(server, undefined, 'Row Tap')
   const b = await placeOrder(server, undefined, 'Row Keys')

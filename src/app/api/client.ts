@@ -31,6 +31,8 @@ export interface RequestOptions {
   token?: string | null
   headers?: Record<string, string>
   signal?: AbortSignal
+  /** Outlives the page (sent while it is being closed): the browser finishes the request. */
+  keepalive?: boolean
 }
 
 /** Turns any error body into an ApiError; tolerant of non-JSON and non-envelope answers. */
@@ -61,6 +63,7 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
+      ...(options.keepalive ? { keepalive: true } : {}),
     })
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error

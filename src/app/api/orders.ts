@@ -68,12 +68,14 @@ export async function patchOrderStatus(
   body: { status: OrderStatus; version: number; reason?: string },
   token: string,
   idempotencyKey: string,
+  options: { keepalive?: boolean } = {},
 ): Promise<Order> {
   const response = await send(`/api/orders/${encodeURIComponent(id)}`, {
     method: 'PATCH',
     body,
     token,
     headers: { 'Idempotency-Key': idempotencyKey },
+    keepalive: options.keepalive,
   })
   return validate(orderSchema, await readJson(response), response.status)
 }

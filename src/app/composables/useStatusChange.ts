@@ -38,9 +38,9 @@ export function useStatusChange() {
   const orders = useOrdersStore()
   const delayed = useDelayedChangesStore()
   const { run, messageOf } = useAdminApi()
-  async function send(order: Pick<Order, 'id' | 'number'>, target: OrderStatus, reason?: string): Promise<Outcome> {
+  async function send(order: Pick<Order, 'id' | 'number'>, target: OrderStatus, reason?: string, keepalive = false): Promise<Outcome> {
     try {
-      const result = await run((token) => orders.patchStatus(order.id, target, token, reason))
+      const result = await run((token) => orders.patchStatus(order.id, target, token, reason, { keepalive }))
       return describeOutcome(result, target, order.number)
     } catch (caught) {
       return { tone: 'error', text: messageOf(caught, `The change to order #${order.number} could not be saved.`) }
@@ -57,8 +57,9 @@ export function useStatusChange() {
    * went (the view may be gone by then; the undo bar reports it too).
    */
   function cancel(order: Pick<Order, 'id' | 'number'>, reason: string, onSent?: (outcome: Outcome) => void): void {
-    delayed.schedule({ orderId: order.id, orderNumber: order.number, status: 'cancelled', reason }, async () => {
-      const outcome = await send(order, 'cancelled', reason)
+    delayed.schedule({ orderId: order.id, orderNumber: order.number, status: 'cancelled', reason }, async (exiting) => {
+      // A tab being closed: keepalive lets the request finish after the page is gone.
+      const outcome = await send(order, 'cancelled', reason, exiting)
       delayed.report(order.id, outcome)
       onSent?.(outcome)
     })

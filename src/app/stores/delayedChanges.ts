@@ -25,19 +25,20 @@ export const useDelayedChangesStore = defineStore('delayedChanges', () => {
   const entries = ref<DelayedChange[]>([])
   /** How the last sent changes went, shown briefly by the undo bar: order id → outcome. */
   const outcomes = ref<{ orderId: string; tone: 'success' | 'warning' | 'error'; text: string }[]>([])
-  const timers = new Map<string, { timer: ReturnType<typeof setTimeout>; send: () => Promise<void> }>()
+  /** `send(exiting)`: exiting = the tab is going away and the request must outlive it. */
+  const timers = new Map<string, { timer: ReturnType<typeof setTimeout>; send: (exiting: boolean) => Promise<void> }>()
 
-  function fire(orderId: string): void {
+  function fire(orderId: string, exiting = false): void {
     const held = timers.get(orderId)
     if (!held) return
     clearTimeout(held.timer)
     timers.delete(orderId)
     entries.value = entries.value.filter((entry) => entry.orderId !== orderId)
-    void held.send()
+    void held.send(exiting)
   }
 
   /** Schedules `send` after the undo window; a second schedule for the order replaces the first. */
-  function schedule(change: Omit<DelayedChange, 'dueAt'>, send: () => Promise<void>, windowMs = UNDO_WINDOW_MS): void {
+  function schedule(change: Omit<DelayedChange, 'dueAt'>, send: (exiting: boolean) => Promise<void>, windowMs = UNDO_WINDOW_MS): void {
     undo(change.orderId)
     const entry: DelayedChange = { ...change, dueAt: Date.now() + windowMs }
     entries.value = [...entries.value, entry]
@@ -60,7 +61,7 @@ export const useDelayedChangesStore = defineStore('delayedChanges', () => {
 
   /** Sends everything still waiting, now (the tab is being hidden for good). */
   function flush(): void {
-    for (const orderId of [...timers.keys()]) fire(orderId)
+    for (const orderId of [...timers.keys()]) fire(orderId, true)
   }
 
   function report(orderId: string, outcome: { tone: 'success' | 'warning' | 'error'; text: string }): void {

@@ -109,7 +109,13 @@ export const useOrdersStore = defineStore('orders', () => {
    * Sends `{status, version}` (and a cancellation's `reason`) for the held copy; conflicts come
    * back as values with `current` applied.
    */
-  async function patchStatus(id: string, status: OrderStatus, token: string, reason?: string): Promise<PatchResult> {
+  async function patchStatus(
+    id: string,
+    status: OrderStatus,
+    token: string,
+    reason?: string,
+    options: { keepalive?: boolean } = {},
+  ): Promise<PatchResult> {
     const held = byId.value[id]
     if (!held) return { ok: false, kind: 'error', code: 'not_loaded', message: 'The order is not loaded yet.', current: null }
     const key = newIdempotencyKey()
@@ -123,7 +129,13 @@ export const useOrdersStore = defineStore('orders', () => {
       if (queued) return queued
     }
     try {
-      const order = await ordersApi.patchOrderStatus(id, { status, version: held.version, ...(reason ? { reason } : {}) }, token, key)
+      const order = await ordersApi.patchOrderStatus(
+        id,
+        { status, version: held.version, ...(reason ? { reason } : {}) },
+        token,
+        key,
+        options,
+      )
       applyOrder(order)
       return { ok: true, order: byId.value[id] ?? order }
     } catch (error) {
