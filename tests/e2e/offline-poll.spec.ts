@@ -51,7 +51,9 @@ test('five polling tabs: all follow an admin change, one GET per interval, live 
 
     // Let the schedule settle (the first ticks after the drop), then measure one stream.
     // The service worker performs the poll for the page (no SW would mean each tab fetching).
-    for (const page of pages) expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true)
+    // On this first visit the worker installs while the tabs load and claims them when it
+    // activates: wait for that rather than race it.
+    for (const page of pages) await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 })
     await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS))
     const notModifiedBefore = await routeRequests(server, ORDER_ROUTE, 'GET', 304)
     const perMinute = await rate(server, 10_000)
