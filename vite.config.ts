@@ -6,6 +6,7 @@ import { VitePWA } from 'vite-plugin-pwa'
 import { precompress } from './scripts/precompress'
 import { adminOnlyFiles } from './scripts/precache-scope.mjs'
 import { hashedClassicScripts } from './scripts/classic-scripts'
+import { inlineEntryStylesheet, inlinedStylesheets } from './scripts/inline-css'
 
 // One id per build: it names the SharedWorker and rides in the tab ↔ hub handshake, so tabs
 // of an old build never talk to a hub of a new one (docs/architecture.md, "Deploys").
@@ -26,6 +27,8 @@ export default defineConfig({
     // Every component is <script setup>: the Options API's runtime support is dead weight in every page.
     vue({ features: { optionsAPI: false } }),
     hashedClassicScripts(['boot-guard.js']),
+    // The entry's stylesheet inside index.html: the first paint waits for no other file.
+    inlineEntryStylesheet(),
     {
       name: 'orderline:out-dir',
       configResolved(config) {
@@ -53,7 +56,9 @@ export default defineConfig({
         manifestTransforms: [
           (entries) => {
             const admin = new Set(adminOnlyFiles(outDir))
-            return { manifest: entries.filter((entry) => !admin.has(entry.url)), warnings: [] }
+            // The inlined entry stylesheet is inside the precached index.html already.
+            const skip = (url: string) => admin.has(url) || inlinedStylesheets.has(url)
+            return { manifest: entries.filter((entry) => !skip(entry.url)), warnings: [] }
           },
         ],
       },

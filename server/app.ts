@@ -3,6 +3,8 @@
  * store. Everything is per instance (store, metrics registry, revocation list, timers), so tests
  * and benchmarks can run several servers in one process.
  */
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import Fastify from 'fastify'
@@ -13,7 +15,7 @@ import { loadConfig } from './config'
 import type { ServerConfig } from './config'
 import { createAuth } from './http/auth'
 import { registerCompression } from './http/compression'
-import { cspDirectives } from './http/csp'
+import { cspDirectives, inlineStyleHashes } from './http/csp'
 import type { AppContext } from './http/context'
 import { capConnectionsPerAddress, createAddressResolver, createHostGuard } from './http/edge'
 import { handleClientError, handleFrameworkError, installErrorHandlers, sendError } from './http/errors'
@@ -61,6 +63,12 @@ export interface RunningServer {
  * Starts a server. `config` overrides the defaults of `loadConfig({})` field by field, so a test
  * only states what it cares about (`{port: 0, databaseUrl: ':memory:'}`).
  */
+/** The hashes of the built shell's inline styles (none without a build: the API alone needs none). */
+function shellStyleHashes(staticDir: string): string[] {
+  const index = path.resolve(staticDir, 'index.html')
+  return existsSync(index) ? inlineStyleHashes(readFileSync(index, 'utf8')) : []
+}
+
 export async function createServer(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const cfg: ServerConfig = { ...loadConfig({}), ...config }
   // Production trusts only the configured admin: any other (the demo admin of a database first
@@ -143,7 +151,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     // its SharedWorker, its service worker and its socket run). COEP stays off: it would block
     // cross-origin API use.
     await app.register(helmet, {
-      contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(cfg.cspConnectSrc) },
+      contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(cfg.cspConnectSrc, shellStyleHashes(cfg.staticDir)) },
       crossOriginEmbedderPolicy: false,
     })
 

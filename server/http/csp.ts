@@ -4,9 +4,27 @@
  * inline script, no eval, no plugins, no framing. It still lets the app run because the build has
  * no inline script (vite-plugin-pwa `injectRegister: false` bundles the registration), the
  * SharedWorker and the service worker are same-origin files, and Vue's `:style` bindings write
- * through the CSSOM, which CSP does not govern (only parsed `style` attributes are).
+ * through the CSSOM, which CSP does not govern (only parsed `style` attributes are). The one
+ * inline `<style>` element of index.html (the shell's stylesheet, inlined by the build so the first
+ * paint waits for no other file: scripts/inline-css.ts) is allowed by its hash.
  */
+import { createHash } from 'node:crypto'
+
 export type CspDirectives = Record<string, string[]>
+
+/**
+ * `'sha256-…'` sources for every `<style>` element of a page, hashed over its exact text as the
+ * browser does: the server reads its index.html once at start, so the policy always matches the
+ * build it serves.
+ */
+export function inlineStyleHashes(html: string): string[] {
+  return [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+    ([, css]) =>
+      `'sha256-${createHash('sha256')
+        .update(css ?? '', 'utf8')
+        .digest('base64')}'`,
+  )
+}
 
 /** `wss://api.example` for `https://api.example`: sockets to an allowed API origin. */
 function socketOrigin(origin: string): string | undefined {
@@ -42,13 +60,13 @@ export function parseConnectSrc(raw: string | undefined): { origins: string[] } 
  * `'self'` covers same-origin `ws:`/`wss:` in CSP Level 3 browsers; each extra API origin is
  * allowed for fetch and for its WebSocket twin.
  */
-export function cspDirectives(connectSrc: readonly string[]): CspDirectives {
+export function cspDirectives(connectSrc: readonly string[], styleHashes: readonly string[] = []): CspDirectives {
   const extra = connectSrc.flatMap((origin) => [origin, socketOrigin(origin)].filter((o): o is string => o !== undefined))
   return {
     'default-src': ["'self'"],
     'script-src': ["'self'"],
     'script-src-attr': ["'none'"],
-    'style-src': ["'self'"],
+    'style-src': ["'self'", ...styleHashes],
     'img-src': ["'self'", 'data:'],
     'font-src': ["'self'"],
     'connect-src': ["'self'", ...extra],

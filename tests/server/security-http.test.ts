@@ -4,6 +4,10 @@
  * allowed is refused over polling and over a raw WebSocket upgrade), and credentials never taken
  * from cookies.
  */
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import WebSocket from 'ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
@@ -37,6 +41,7 @@ describe('Content-Security-Policy and security headers', () => {
     expect(csp.get('default-src')).toEqual(["'self'"])
     expect(csp.get('script-src')).toEqual(["'self'"])
     expect(csp.get('script-src-attr')).toEqual(["'none'"])
+    // No build served here, so no inline stylesheet to allow.
     expect(csp.get('style-src')).toEqual(["'self'"])
     expect(csp.get('worker-src')).toEqual(["'self'"])
     expect(csp.get('object-src')).toEqual(["'none'"])
@@ -47,6 +52,23 @@ describe('Content-Security-Policy and security headers', () => {
     const all = res.headers.get('content-security-policy') ?? ''
     expect(all).not.toContain('unsafe-inline')
     expect(all).not.toContain('unsafe-eval')
+  })
+
+  it("allows the built shell's inline stylesheet by its hash, and nothing else inline", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orderline-static-'))
+    const css = '.boot-shell{color:red}\n/* a $& that must stay */'
+    writeFileSync(path.join(dir, 'index.html'), `<!doctype html><html><head><style>${css}</style></head><body></body></html>`)
+    const shell = await startServer({ staticDir: dir })
+    try {
+      const res = await fetch(`${shell.url}/track/ord_1`, { headers: { Accept: 'text/html' } })
+      expect(res.status).toBe(200)
+      const expected = `'sha256-${createHash('sha256').update(css).digest('base64')}'`
+      expect(directives(res.headers.get('content-security-policy')).get('style-src')).toEqual(["'self'", expected])
+      expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline')
+    } finally {
+      await shell.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('sends the usual security headers', async () => {

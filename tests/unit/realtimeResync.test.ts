@@ -6,7 +6,7 @@ import { needsResync, planResync, syncKeyOf, type ResyncTracker } from '../../sr
 import { useConnectionStore } from '../../src/app/stores/connection'
 import { useOrdersStore } from '../../src/app/stores/orders'
 import { startRealtimeBridge } from '../../src/app/bridges/realtimeBridge'
-import { fakeRealtimeClient, hubStatus, makeOrder } from './support/fixtures'
+import { fakeRealtimeClient, realtimeSettled, hubStatus, makeOrder } from './support/fixtures'
 
 const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
 const api = vi.hoisted(() => ({
@@ -19,7 +19,7 @@ vi.mock('../../src/app/realtime/hubLadder', () => ({ getRealtimeClient: () => hu
 vi.mock('../../src/app/api/orders', () => api)
 
 describe('resync cursor logic (pure)', () => {
-  it('a new sync epoch or a new hub starts a stream to catch up with; only when live', () => {
+  it('a new sync epoch or a new hub starts a stream to catch up with; only when live', async () => {
     const tracker: ResyncTracker = { synced: null }
     expect(needsResync(tracker, { state: 'connecting', hubId: 'a', syncEpoch: 1 })).toBe(false)
     expect(needsResync(tracker, { state: 'live', hubId: 'a', syncEpoch: 1 })).toBe(true)
@@ -29,7 +29,7 @@ describe('resync cursor logic (pure)', () => {
     expect(needsResync(tracker, { state: 'live', hubId: 'b', syncEpoch: 1 })).toBe(true)
   })
 
-  it('plans watched orders, the change log after the cursor, or the board when no cursor is held', () => {
+  it('plans watched orders, the change log after the cursor, or the board when no cursor is held', async () => {
     const interests = [{ kind: 'order' as const, orderId: 'ord_1', token: 't' }, { kind: 'admin' as const }]
     expect(planResync({ interests, adminToken: 'jwt', lastSeq: 12, boardLoaded: true, statsLoaded: true })).toEqual({
       orders: [{ orderId: 'ord_1', token: 't' }],
@@ -78,6 +78,7 @@ describe('bridge resync', () => {
     const change: OrderChange = { seq: 9, order: makeOrder({ id: 'ord_2', version: 2 }) }
     api.getChanges.mockResolvedValueOnce({ changes: [change], cursor: 9 }).mockResolvedValue({ changes: [], cursor: 9 })
     startRealtimeBridge()
+    await realtimeSettled()
     const orders = useOrdersStore()
     orders.applyChange({ seq: 5, order: makeOrder({ id: 'ord_2', version: 1 }) })
     const connection = useConnectionStore()

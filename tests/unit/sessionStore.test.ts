@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { SESSION_STORAGE_KEY, useSessionStore } from '../../src/app/stores/session'
 import { resetRealtimeClientCache } from '../../src/app/realtime/realtimeAccess'
 import { startRealtimeBridge } from '../../src/app/bridges/realtimeBridge'
-import { fakeRealtimeClient, jsonResponse } from './support/fixtures'
+import { fakeRealtimeClient, realtimeSettled, jsonResponse } from './support/fixtures'
 
 const hub = vi.hoisted(() => ({ current: null as ReturnType<typeof import('./support/fixtures').fakeRealtimeClient> | null }))
 
@@ -34,6 +34,7 @@ describe('useSessionStore', () => {
     vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(200, { token: 'jwt-1', user })))
     const session = useSessionStore()
     stopBridge = startRealtimeBridge()
+    await realtimeSettled()
     await session.login(' admin@example.com ', 'secret')
     expect(session.isAdmin).toBe(true)
     expect(JSON.parse(localStorage.getItem(SESSION_STORAGE_KEY)!)).toEqual({ token: 'jwt-1', user })
@@ -57,6 +58,7 @@ describe('useSessionStore', () => {
     localStorage.setItem(SESSION_STORAGE_KEY, JSON.stringify({ token: 'jwt-1', user }))
     const session = useSessionStore()
     stopBridge = startRealtimeBridge()
+    await realtimeSettled()
     vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('offline')))
     await session.logout()
     expect(session.token).toBeNull()
@@ -79,14 +81,15 @@ describe('useSessionStore', () => {
     expect(localStorage.getItem(SESSION_STORAGE_KEY)).toBeNull()
   })
 
-  it('ignores a corrupt stored session', () => {
+  it('ignores a corrupt stored session', async () => {
     localStorage.setItem(SESSION_STORAGE_KEY, '{"token": 5')
     expect(useSessionStore().token).toBeNull()
   })
 
-  it("applies another tab's login and logout from the storage event", () => {
+  it("applies another tab's login and logout from the storage event", async () => {
     const session = useSessionStore()
     stopBridge = startRealtimeBridge()
+    await realtimeSettled()
     const value = JSON.stringify({ token: 'jwt-2', user })
     window.dispatchEvent(new StorageEvent('storage', { key: SESSION_STORAGE_KEY, newValue: value }))
     expect(session.token).toBe('jwt-2')

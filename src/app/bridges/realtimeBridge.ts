@@ -4,7 +4,7 @@
  */
 import type { Pinia } from 'pinia'
 import { watch } from 'vue'
-import { callRealtime, realtimeFailure, safeRealtimeClient } from '../realtime/realtimeAccess'
+import { callRealtime, realtimeFailure, withRealtime } from '../realtime/realtimeAccess'
 import type { ServerEvent } from '../../protocol'
 import { needsResync, planResync, syncKeyOf, type ResyncTracker } from '../realtime/resync'
 import type { HubStatus, RealtimeClient } from '@shared/hubTypes'
@@ -70,17 +70,30 @@ function purgeAdminData(pinia?: Pinia): void {
   useNotificationsStore(pinia).toasts = []
 }
 
-/** Subscribes once at startup. Returns the teardown; never throws, even without a hub. */
+/**
+ * Subscribes once at startup. Returns the teardown; never throws, even without a hub. The client
+ * loads on its own (realtimeAccess.ts): until it has, the badge shows `connecting` (or `offline`
+ * when the device is), and what the views ask of the hub waits for it in order.
+ */
 export function startRealtimeBridge(pinia?: Pinia): () => void {
   const connection = useConnectionStore(pinia)
-  const client = safeRealtimeClient()
-  if (!client) {
-    connection.markUnavailable(realtimeFailure() ?? 'realtime client unavailable')
-    return () => {}
-  }
   const session = useSessionStore(pinia)
   const teardown: Array<() => void> = []
-  try {
+  let stopped = false
+  // Queued first: the bridge listens before anything a view asks of the hub runs.
+  void withRealtime(async (client) => {
+    if (stopped) return true
+    try {
+      subscribe(client)
+    } catch (error) {
+      connection.markUnavailable(error instanceof Error ? error.message : String(error))
+    }
+    return true
+  }).then((subscribed) => {
+    if (!subscribed && !stopped) connection.markUnavailable(realtimeFailure() ?? 'realtime client unavailable')
+  })
+
+  function subscribe(client: RealtimeClient): void {
     teardown.push(client.onEvent((event) => dispatchServerEvent(event, pinia)))
     // A live status that starts a new event stream is shown as `connecting` until the tab has
     // caught up, so `live` always means "what you see is the server's state".
@@ -105,8 +118,6 @@ export function startRealtimeBridge(pinia?: Pinia): () => void {
         show(status)
       }),
     )
-  } catch (error) {
-    connection.markUnavailable(error instanceof Error ? error.message : String(error))
   }
   // A fresh hub (new build, restarted browser) learns the stored admin token from the first tab.
   if (session.token) callRealtime((hub) => hub.setCredentials(session.token))
@@ -124,5 +135,8 @@ export function startRealtimeBridge(pinia?: Pinia): () => void {
       { flush: 'sync' },
     ),
   )
-  return () => teardown.forEach((stop) => stop())
+  return () => {
+    stopped = true
+    teardown.forEach((stop) => stop())
+  }
 }

@@ -1,6 +1,6 @@
 import { onScopeDispose, watch, type Ref } from 'vue'
 import { config } from '../../config'
-import { safeRealtimeClient } from '../realtime/realtimeAccess'
+import { realtimeUnavailable } from '../realtime/realtimeAccess'
 
 /**
  * Refreshes by REST only when no hub could start in this tab at all. Whenever a hub runs — even
@@ -10,8 +10,6 @@ import { safeRealtimeClient } from '../realtime/realtimeAccess'
  */
 export function useFallbackRefresh(options: { refresh: () => Promise<unknown>; enabled: Ref<boolean>; intervalMs?: number }) {
   const isSupported = typeof window !== 'undefined'
-  const client = safeRealtimeClient()
-  const needed = client === null
   let timer: ReturnType<typeof setInterval> | null = null
 
   function tick(): void {
@@ -19,9 +17,10 @@ export function useFallbackRefresh(options: { refresh: () => Promise<unknown>; e
     options.refresh().catch(() => undefined)
   }
 
+  // `realtimeUnavailable` turns true when the hub's client fails to load or start.
   const stop = watch(
-    options.enabled,
-    (enabled) => {
+    [options.enabled, realtimeUnavailable],
+    ([enabled, needed]) => {
       if (timer) clearInterval(timer)
       timer = null
       if (enabled && needed && isSupported) timer = setInterval(tick, options.intervalMs ?? config.pollIntervalMs)
@@ -34,5 +33,5 @@ export function useFallbackRefresh(options: { refresh: () => Promise<unknown>; e
     if (timer) clearInterval(timer)
   })
 
-  return { isSupported, active: needed }
+  return { isSupported, active: realtimeUnavailable }
 }

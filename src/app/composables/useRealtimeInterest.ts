@@ -1,6 +1,6 @@
 import { onScopeDispose, ref, watch, type Ref } from 'vue'
 import type { Ack } from '../../protocol'
-import { callRealtime, safeRealtimeClient } from '../realtime/realtimeAccess'
+import { callRealtime, withRealtime } from '../realtime/realtimeAccess'
 
 /**
  * Routes one order's events to this tab while the calling component lives. Re-watches when
@@ -8,7 +8,6 @@ import { callRealtime, safeRealtimeClient } from '../realtime/realtimeAccess'
  */
 export function useOrderWatch(options: { orderId: Ref<string | null>; token: Ref<string | null> }) {
   const ack = ref<Ack | null>(null)
-  const isSupported = safeRealtimeClient() !== null
   let watched: string | null = null
 
   function release(): void {
@@ -23,13 +22,11 @@ export function useOrderWatch(options: { orderId: Ref<string | null>; token: Ref
     ([orderId, token]) => {
       release()
       ack.value = null
-      const client = safeRealtimeClient()
-      if (!client || !orderId || !token) return
+      if (!orderId || !token) return
       watched = orderId
-      client
-        .watchOrder(orderId, token)
+      withRealtime((client) => client.watchOrder(orderId, token))
         .then((answer) => {
-          if (watched === orderId) ack.value = answer
+          if (answer && watched === orderId) ack.value = answer
         })
         .catch((error: unknown) => console.warn('[orderline] watchOrder failed:', error))
     },
@@ -41,7 +38,7 @@ export function useOrderWatch(options: { orderId: Ref<string | null>; token: Ref
     release()
   })
 
-  return { isSupported, ack }
+  return { ack }
 }
 
 /**
@@ -49,7 +46,6 @@ export function useOrderWatch(options: { orderId: Ref<string | null>; token: Ref
  * `stats`: the dashboard's figures also ride the hub's fallback poll while the socket is down.
  */
 export function useAdminWatch(options: { enabled: Ref<boolean>; stats?: boolean }) {
-  const isSupported = safeRealtimeClient() !== null
   let active = false
 
   const stop = watch(
@@ -76,6 +72,4 @@ export function useAdminWatch(options: { enabled: Ref<boolean>; stats?: boolean 
     stop()
     if (active) release()
   })
-
-  return { isSupported }
 }

@@ -3,7 +3,7 @@
  * button runs them all, and asks the hub for an immediate poll when it offers one.
  */
 import { onScopeDispose } from 'vue'
-import { safeRealtimeClient } from '../realtime/realtimeAccess'
+import { loadedRealtimeClient } from '../realtime/realtimeAccess'
 
 type Refresher = () => Promise<unknown>
 const refreshers = new Set<Refresher>()
@@ -25,7 +25,7 @@ function hasPollNow(value: unknown): value is PollNow {
 
 /** Fetches now: every registered view reloads, and the hub polls at once if it can. */
 export async function refreshNow(): Promise<void> {
-  const client = safeRealtimeClient()
+  const client = loadedRealtimeClient()
   if (hasPollNow(client)) void client.pollNow().catch(() => undefined)
   await Promise.allSettled([...refreshers].map((refresh) => refresh()))
 }

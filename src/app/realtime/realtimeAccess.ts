@@ -1,24 +1,63 @@
 /**
- * The app's one access point to the realtime hub. `getRealtimeClient()` may throw (no hub in
- * this environment, or a startup failure); the app must still render and fall back to REST,
- * so callers get `null` instead of an exception.
+ * The app's one access point to the realtime hub.
+ *
+ * The client (hubClient, the transports, Comlink, the leader election) is a chunk of its own,
+ * loaded by `startRealtime()` as soon as the entry has run, not a static import: a customer's
+ * first visit paints the order without parsing it first (docs/decisions.md, "First visit on a
+ * phone"). Until it has loaded, calls made through `callRealtime`/`withRealtime` wait in order
+ * and run the moment it is there; once loaded they run at once, as before.
+ *
+ * No hub in this environment, or a start-up failure: the app must still render and fall back to
+ * REST, so callers get `null` instead of an exception, and `realtimeUnavailable` turns true.
  */
-import { getRealtimeClient } from './hubLadder'
+import { shallowRef } from 'vue'
 import type { RealtimeClient } from '@shared/hubTypes'
 
-let cached: RealtimeClient | null | undefined
+let client: RealtimeClient | null = null
 let failure: string | null = null
+let loading: Promise<RealtimeClient | null> | null = null
+/** Calls made before the client loaded, run in the order they were made. */
+let waiting: Array<(client: RealtimeClient | null) => void> = []
 
-export function safeRealtimeClient(): RealtimeClient | null {
-  if (cached !== undefined) return cached
-  try {
-    cached = getRealtimeClient()
-  } catch (error) {
-    cached = null
-    failure = error instanceof Error ? error.message : String(error)
-    console.warn('[orderline] realtime unavailable, running on REST only:', failure)
-  }
-  return cached
+/** True once the realtime client could not start at all (views then refresh by REST). */
+export const realtimeUnavailable = shallowRef(false)
+
+function settle(loaded: RealtimeClient | null): RealtimeClient | null {
+  client = loaded
+  realtimeUnavailable.value = loaded === null
+  // Drained here, synchronously, before anyone can call in directly: the order of calls holds
+  // (credentials before the watches they allow).
+  const queued = waiting
+  waiting = []
+  for (const run of queued) run(loaded)
+  return loaded
+}
+
+function fail(error: unknown): null {
+  failure = error instanceof Error ? error.message : String(error)
+  console.warn('[orderline] realtime unavailable, running on REST only:', failure)
+  settle(null)
+  return null
+}
+
+/** Loads and starts this tab's realtime client once; resolves to it, or null when it cannot run. */
+export function startRealtime(): Promise<RealtimeClient | null> {
+  loading ??= import('./hubLadder').then(
+    ({ getRealtimeClient }) => {
+      try {
+        return settle(getRealtimeClient())
+      } catch (error) {
+        return fail(error)
+      }
+    },
+    (error: unknown) => fail(error),
+  )
+  return loading
+}
+
+/** The client when it has loaded and started; null before, or when it cannot run. */
+export function loadedRealtimeClient(): RealtimeClient | null {
+  return client
 }
 
 /** Why the realtime client could not start, or null. */
@@ -26,19 +65,40 @@ export function realtimeFailure(): string | null {
   return failure
 }
 
+/**
+ * Runs `action` with the client: now when it has loaded, else the moment it has (in call order);
+ * never when it cannot run. Resolves to the action's result, or undefined without a client.
+ */
+export function withRealtime<T>(action: (client: RealtimeClient) => Promise<T>): Promise<T | undefined> {
+  if (client) return action(client)
+  if (realtimeUnavailable.value) return Promise.resolve(undefined)
+  void startRealtime()
+  return new Promise<T | undefined>((resolve, reject) => {
+    waiting.push((loaded) => {
+      if (!loaded) return resolve(undefined)
+      try {
+        action(loaded).then(resolve, reject)
+      } catch (error) {
+        reject(error)
+      }
+    })
+  })
+}
+
 /** Runs a hub call without letting a rejection escape into the UI. */
 export function callRealtime(action: (client: RealtimeClient) => Promise<unknown>): void {
-  const client = safeRealtimeClient()
-  if (!client) return
   try {
-    action(client).catch((error: unknown) => console.warn('[orderline] realtime call failed:', error))
+    withRealtime(action).catch((error: unknown) => console.warn('[orderline] realtime call failed:', error))
   } catch (error) {
     console.warn('[orderline] realtime call failed:', error)
   }
 }
 
-/** Test hook: forget the cached client. */
+/** Test hook: forget the client, so the next call loads it again. */
 export function resetRealtimeClientCache(): void {
-  cached = undefined
+  client = null
   failure = null
+  loading = null
+  waiting = []
+  realtimeUnavailable.value = false
 }

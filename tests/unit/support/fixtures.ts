@@ -85,3 +85,10 @@ export function makeStats(overrides: Partial<Stats> = {}): Stats {
     ...overrides,
   }
 }
+
+/** Waits until the lazily loaded realtime client has loaded (or failed) and its first callbacks ran. */
+export async function realtimeSettled(): Promise<void> {
+  const { startRealtime } = await import('../../../src/app/realtime/realtimeAccess')
+  await startRealtime()
+  await new Promise((resolve) => setTimeout(resolve, 0))
+}
