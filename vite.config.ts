@@ -141,6 +141,29 @@ export default defineConfig({
   build: {
     target: 'es2022',
     sourcemap: true,
+    rolldownOptions: {
+      output: {
+        // Few, larger chunks where a first visit pays a round trip and a set of headers per file:
+        // everything the entry needs at once in one chunk (left to itself the bundler splits it
+        // into a dozen small shared chunks, each a request of its own), the hub's client in one,
+        // and what starts after the first render in one.
+        codeSplitting: {
+          groups: [
+            { name: 'start', tags: ['$initial'], priority: 3 },
+            {
+              name: 'hub-client',
+              test: /src[\\/]app[\\/]realtime[\\/]|node_modules[\\/]comlink[\\/]|src[\\/]shared[\\/]leaderMessages/,
+              priority: 2,
+            },
+            {
+              name: 'later',
+              test: /src[\\/]app[\\/](startLater\.ts|offline[\\/]placementSync|stores[\\/](placements|cart)\.ts|pwa[\\/])|src[\\/]shared[\\/]placementQueue|pwa-register|workbox-window/,
+              priority: 1,
+            },
+          ],
+        },
+      },
+    },
     // dist/.vite/manifest.json: the chunk graph the size budget (scripts/bundle-size.mjs) reads.
     manifest: true,
   },

@@ -50,7 +50,7 @@ interface LighthouseResult {
   runtimeError?: { code: string; message: string }
 }
 
-interface Figures {
+export interface Figures {
   score: number
   fcp: number
   lcp: number
@@ -60,7 +60,7 @@ interface Figures {
   bytes: number
 }
 
-async function lighthouse(url: string, preset: Preset, chromePath: string): Promise<{ figures: Figures; version: string }> {
+export async function lighthouse(url: string, preset: Preset, chromePath: string): Promise<{ figures: Figures; version: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'orderline-lighthouse-'))
   const output = path.join(dir, 'report.json')
   try {
@@ -99,7 +99,7 @@ async function lighthouse(url: string, preset: Preset, chromePath: string): Prom
   }
 }
 
-interface Transfer {
+export interface Transfer {
   loadRequests: number
   loadBytes: number
   allRequests: number
@@ -111,7 +111,7 @@ interface Transfer {
  * `load`, and again once the service worker is active and its precache downloads are over.
  * Responses the service worker answers from its cache are not network traffic and not counted.
  */
-async function firstVisit(url: string): Promise<Transfer> {
+export async function firstVisit(url: string): Promise<Transfer> {
   const browser = await launchBrowser()
   try {
     const context = await browser.newContext()
@@ -170,7 +170,7 @@ const CPU_SLOWDOWN = 4
  * fresh profile per run. Returns the tasks over 50 ms (the observer's threshold) from navigation
  * until the order shows and the page has been quiet for 2 s.
  */
-async function longTasks(url: string): Promise<number[]> {
+export async function longTasks(url: string): Promise<number[]> {
   const browser = await launchBrowser()
   try {
     const context = await browser.newContext({ viewport: { width: 412, height: 823 } })

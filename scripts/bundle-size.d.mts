@@ -3,6 +3,8 @@ export interface SurfaceSize {
   raw: number
   gzip: number
   brotli: number
+  /** The scripts alone, gzip: the "initial JS" figure. */
+  jsGzip: number
 }
 
 export function measureBundle(distDir?: string): {

@@ -22,17 +22,24 @@ function chunkClosure(manifest, keys) {
   return [...files]
 }
 
+/**
+ * Sizes of `files` (paths in distDir, or `{ name, bytes }` for what has no file of its own: the
+ * stylesheet inlined in index.html). `jsGzip`: the scripts alone, the "initial JS" figure.
+ */
 function sizeOf(distDir, files) {
   let raw = 0
   let gzip = 0
   let brotli = 0
+  let jsGzip = 0
   for (const file of files) {
-    const bytes = readFileSync(path.join(distDir, file))
+    const bytes = typeof file === 'string' ? readFileSync(path.join(distDir, file)) : file.bytes
+    const zipped = gzipSync(bytes, { level: 9 }).length
     raw += bytes.length
-    gzip += gzipSync(bytes, { level: 9 }).length
+    gzip += zipped
+    if (typeof file === 'string' && file.endsWith('.js')) jsGzip += zipped
     brotli += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length
   }
-  return { files, raw, gzip, brotli }
+  return { files: files.map((file) => (typeof file === 'string' ? file : file.name)), raw, gzip, brotli, jsGzip }
 }
 
 /** Static imports of an ES module chunk (`from"./x.js"`), resolved inside assets/. */
@@ -62,14 +69,19 @@ export function measureBundle(distDir = 'dist') {
   // Plain scripts index.html loads before the app (public/boot-guard.js): every page pays them.
   const html = readFileSync(path.join(distDir, 'index.html'), 'utf8')
   const classicScripts = [...html.matchAll(/<script(?![^>]*type="module")[^>]*\ssrc="\/([^"]+)"/g)].map((match) => match[1])
-  const trackingFiles = [...classicScripts, ...chunkClosure(manifest, [entry, track])]
+  // The entry's stylesheet, inlined in index.html by the build (scripts/inline-css.ts): every page pays it.
+  const inlineStyles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((match, index) => ({
+    name: `index.html <style> #${index + 1}`,
+    bytes: Buffer.from(match[1], 'utf8'),
+  }))
+  const trackingFiles = [...classicScripts, ...inlineStyles, ...chunkClosure(manifest, [entry, track])]
   const hubFiles = workerClosure(distDir, `assets/${hub}`)
   const pageHasSocketClient = trackingFiles
-    .filter((file) => file.endsWith('.js'))
+    .filter((file) => typeof file === 'string' && file.endsWith('.js'))
     .some((file) => /engine\.io|EIO=/.test(readFileSync(path.join(distDir, file), 'utf8')))
   return {
     trackingPage: sizeOf(distDir, trackingFiles),
-    adminBoard: sizeOf(distDir, [...classicScripts, ...chunkClosure(manifest, [entry, board])]),
+    adminBoard: sizeOf(distDir, [...classicScripts, ...inlineStyles, ...chunkClosure(manifest, [entry, board])]),
     hubWorker: sizeOf(distDir, hubFiles),
     serviceWorker: sizeOf(distDir, ['sw.js']),
     pageHasSocketClient,

@@ -20,6 +20,7 @@ for (const [surface, limit] of Object.entries(budget.gzipBytes)) {
     `  ${ok ? 'ok  ' : 'OVER'} ${surface.padEnd(14)} ${(size / 1024).toFixed(1).padStart(6)} kB gzip (budget ${(limit / 1024).toFixed(1)} kB)`,
   )
 }
+console.log(`       (tracking page scripts alone: ${(measured.trackingPage.jsGzip / 1024).toFixed(1)} kB gzip)`)
 if (measured.pageHasSocketClient) {
   console.error('  socket.io-client is in the page bundle: it belongs in the hub worker chunk only')
   failed = true

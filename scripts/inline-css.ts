@@ -11,32 +11,54 @@
  */
 import type { Plugin } from 'vite'
 
-const STYLESHEET_LINK = /<link rel="stylesheet"(?: crossorigin)? href="\/(assets\/[^"]+\.css)">/g
-
 /** The stylesheets this plugin inlined in the last build (the precache leaves them out). */
 export const inlinedStylesheets = new Set<string>()
 
+interface ChunkCss {
+  viteMetadata?: { importedCss: Set<string> }
+}
+
 export function inlineEntryStylesheet(): Plugin {
+  /** The entry's CSS, taken off its chunk before Vite links it or lists it as a preload dependency. */
+  let entryCss: { fileName: string; source: string } | null = null
   return {
     name: 'orderline:inline-entry-css',
     apply: 'build',
+    generateBundle: {
+      // Before Vite's own steps: once off the entry chunk, the stylesheet is neither linked from
+      // index.html nor fetched by the preload of any lazy chunk that imports from the entry
+      // (which would download it a second time and apply it twice).
+      order: 'pre',
+      handler(_options, bundle) {
+        const entries = Object.values(bundle).filter(
+          (file) => file.type === 'chunk' && file.isEntry && file.facadeModuleId?.endsWith('index.html'),
+        )
+        if (entries.length === 0) return
+        if (entries.length > 1) throw new Error(`expected one app entry, found ${entries.length}`)
+        const metadata = (entries[0] as ChunkCss).viteMetadata
+        const css = [...(metadata?.importedCss ?? [])]
+        if (css.length !== 1) throw new Error(`the app entry should import exactly one stylesheet, found ${css.length}`)
+        const fileName = css[0] as string
+        const asset = bundle[fileName]
+        if (!asset || asset.type !== 'asset') throw new Error(`the entry's stylesheet ${fileName} is not in the build`)
+        metadata?.importedCss.delete(fileName)
+        entryCss = { fileName, source: String(asset.source) }
+      },
+    },
     transformIndexHtml: {
       order: 'post',
       handler(html, context) {
-        const bundle = context.bundle
-        if (!bundle) return html
+        if (!context.bundle) return html
         inlinedStylesheets.clear()
-        const links = [...html.matchAll(STYLESHEET_LINK)]
-        if (links.length !== 1) throw new Error(`index.html should link exactly one stylesheet, found ${links.length}`)
-        const [tag, fileName] = links[0] as unknown as [string, string]
-        const asset = bundle[fileName]
-        if (!asset || asset.type !== 'asset') throw new Error(`index.html links ${fileName}, which the build did not emit`)
-        const css = String(asset.source)
+        if (!entryCss) throw new Error('the entry stylesheet was not found before index.html was written')
+        if (/<link rel="stylesheet"/.test(html)) throw new Error('index.html still links a stylesheet')
         // `</style` inside the CSS would end the element early (it cannot occur in valid CSS).
-        if (/<\/style/i.test(css)) throw new Error(`${fileName} contains "</style", which cannot be inlined`)
-        inlinedStylesheets.add(fileName)
-        // A function replacement: `$` sequences in the CSS must stay as written.
-        return html.replace(tag, () => `<style>${css}</style>`)
+        if (/<\/style/i.test(entryCss.source)) throw new Error(`${entryCss.fileName} contains "</style", which cannot be inlined`)
+        inlinedStylesheets.add(entryCss.fileName)
+        // Where Vite puts its stylesheet link: at the end of <head>. A function replacement:
+        // `$` sequences in the CSS stay as written.
+        const css = entryCss.source
+        return html.replace('</head>', () => `<style>${css}</style>\n</head>`)
       },
     },
   }

@@ -1,0 +1,72 @@
+/**
+ * Two builds side by side on a customer's first visit: `tsx bench/ab-first-visit.ts <dist A> <dist B>`
+ * serves each build from its own server (compression on, like production) and runs, interleaved
+ * so that drift on a noisy machine hits both alike: Lighthouse on the tracking page (mobile
+ * defaults), the main thread's long tasks at 4× CPU, and the bytes of a Playwright first visit.
+ * Prints the medians and the ratio B ÷ A; BENCHMARKS.md's before/after tables come from it.
+ * AB_RUNS (default 3) sets the runs per build.
+ */
+import path from 'node:path'
+import { findChromium } from '../scripts/chromium.mjs'
+import { placeOrder, trackingPath } from '../harness/api'
+import { startServer, type TestServer } from '../harness/server'
+import { firstVisit, lighthouse, longTasks, type Figures } from './lighthouse'
+import { percentile } from './lib/stats'
+
+const RUNS = Number(process.env.AB_RUNS ?? 3)
+const [dirA, dirB] = process.argv.slice(2).map((dir) => path.resolve(dir))
+if (!dirA || !dirB) throw new Error('usage: tsx bench/ab-first-visit.ts <dist A> <dist B>')
+const chromePath = findChromium()
+if (!chromePath) throw new Error('Chromium not found (set CHROME_PATH or install /usr/bin/chromium)')
+
+interface Sample extends Figures {
+  longest: number
+  transfer: number
+}
+
+const servers: TestServer[] = []
+try {
+  const builds = [] as { name: string; server: TestServer; url: string; samples: Sample[] }[]
+  for (const [name, dir] of [
+    ['A', dirA],
+    ['B', dirB],
+  ] as const) {
+    const server = await startServer({ STATIC_DIR: dir })
+    servers.push(server)
+    const { order, trackingToken } = await placeOrder(server)
+    builds.push({ name: `${name} (${dir})`, server, url: server.url + trackingPath(order, trackingToken), samples: [] })
+  }
+  for (let run = 1; run <= RUNS; run++) {
+    for (const build of run % 2 ? builds : [...builds].reverse()) {
+      const { figures } = await lighthouse(build.url, 'mobile', chromePath)
+      const tasks = await longTasks(build.url)
+      const visit = await firstVisit(build.url)
+      const sample = { ...figures, longest: Math.max(0, ...tasks), transfer: visit.allBytes }
+      build.samples.push(sample)
+      console.log(
+        `run ${run} ${build.name}: score ${sample.score}, FCP ${sample.fcp.toFixed(0)} ms, LCP ${sample.lcp.toFixed(0)} ms, ` +
+          `TBT ${sample.tbt.toFixed(0)} ms, longest task ${sample.longest.toFixed(0)} ms (all over 50: ${tasks.map((t) => t.toFixed(0)).join(', ') || 'none'}), ` +
+          `Lighthouse transfer ${(sample.bytes / 1024).toFixed(1)} kB, first visit incl. precache ${(sample.transfer / 1024).toFixed(1)} kB`,
+      )
+    }
+  }
+  const keys = ['score', 'fcp', 'lcp', 'tbt', 'longest', 'bytes', 'transfer'] as const
+  const medians = builds.map((build) =>
+    Object.fromEntries(
+      keys.map((key) => [
+        key,
+        percentile(
+          build.samples.map((s) => s[key]),
+          50,
+        ),
+      ]),
+    ),
+  )
+  console.log(`\nmedians of ${RUNS} runs (ms, bytes):`)
+  for (const key of keys) {
+    const [a, b] = medians.map((m) => m[key] as number) as [number, number]
+    console.log(`  ${key.padEnd(9)} A ${a.toFixed(1).padStart(9)}  B ${b.toFixed(1).padStart(9)}  B÷A ${(b / a).toFixed(2)}`)
+  }
+} finally {
+  await Promise.all(servers.map((server) => server.stop()))
+}
