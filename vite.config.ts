@@ -26,7 +26,7 @@ export default defineConfig({
   plugins: [
     // Every component is <script setup>: the Options API's runtime support is dead weight in every page.
     vue({ features: { optionsAPI: false } }),
-    hashedClassicScripts(['boot-guard.js']),
+    hashedClassicScripts(['boot-guard.js', 'early-order.js']),
     // The entry's stylesheet inside index.html: the first paint waits for no other file.
     inlineEntryStylesheet(),
     {
@@ -49,7 +49,7 @@ export default defineConfig({
         // browser fetches the favicon itself, outside the service worker, so a precached copy
         // would only be a second download. The manifest's screenshots are for the install
         // dialog, not the offline app.
-        globIgnores: ['**/node_modules/**', 'boot-guard.js', 'favicon.svg', 'screenshots/**'],
+        globIgnores: ['**/node_modules/**', 'boot-guard.js', 'early-order.js', 'favicon.svg', 'screenshots/**'],
         // The precache is the customer shell: a customer never downloads the admin app. Admin
         // chunks (board, order page, dashboard with uPlot, diagnostics) are cached by the service
         // worker when an admin first loads them (src/sw/precache.ts).

@@ -11,14 +11,24 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Plugin } from 'vite'
 
+/** Build-time values written into the scripts: the string `'__ORDERLINE_API_URL__'` becomes VITE_API_URL. */
+function fillIn(source: string, env: Record<string, string | undefined>): string {
+  const apiUrl = (env.VITE_API_URL ?? '').trim().replace(/\/+$/, '')
+  return source.replaceAll("'__ORDERLINE_API_URL__'", JSON.stringify(apiUrl))
+}
+
 export function hashedClassicScripts(names: readonly string[]): Plugin {
   const renamed = new Map<string, { fileName: string; source: string }>()
+  let env: Record<string, string | undefined> = {}
   return {
     name: 'orderline:hashed-classic-scripts',
     apply: 'build',
+    configResolved(config) {
+      env = config.env
+    },
     buildStart() {
       for (const name of names) {
-        const source = readFileSync(path.resolve('public', name), 'utf8')
+        const source = fillIn(readFileSync(path.resolve('public', name), 'utf8'), env)
         const hash = createHash('sha256').update(source).digest('base64url').slice(0, 8)
         renamed.set(name, { fileName: `assets/${path.basename(name, '.js')}-${hash}.js`, source })
       }

@@ -10,21 +10,24 @@ import type { TestServer } from '../../harness/server'
 import { adminOnlyFiles } from '../../scripts/precache-scope.mjs'
 import { expect, test } from './fixtures'
 
-/** GET requests per static route (the file's path) the server has answered so far. */
-async function fileRequests(server: TestServer): Promise<Map<string, number>> {
+/** GET requests per route the server has answered so far: static files by path, API routes by pattern. */
+async function getRequests(server: TestServer, api = false): Promise<Map<string, number>> {
   const text = await (await fetch(`${server.url}/metrics`)).text()
   const counts = new Map<string, number>()
   for (const match of text.matchAll(/^http_requests_total\{([^}]*)\} (\d+)/gm)) {
     const labels = Object.fromEntries([...match[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((label) => [label[1], label[2]]))
-    if (labels.method !== 'GET' || !labels.route || /^\/(api|socket\.io|metrics|healthz|readyz)\b/.test(labels.route)) continue
+    if (labels.method !== 'GET' || !labels.route) continue
+    if (api !== labels.route.startsWith('/api/') || /^\/(socket\.io|metrics|healthz|readyz)\b/.test(labels.route)) continue
     counts.set(labels.route, (counts.get(labels.route) ?? 0) + Number(match[2]))
   }
   return counts
 }
+const fileRequests = (server: TestServer) => getRequests(server)
 
 test('a first visit of the tracking link downloads each file once and nothing of the admin app', async ({ browser, server }) => {
   const { order, trackingToken } = await placeOrder(server)
   const before = await fileRequests(server)
+  const ordersBefore = (await getRequests(server, true)).get('/api/orders/:id') ?? 0
   const context = await browser.newContext()
   try {
     const page = await context.newPage()
@@ -48,6 +51,18 @@ test('a first visit of the tracking link downloads each file once and nothing of
     expect(requested.filter(([route]) => admin.includes(route))).toEqual([])
     const manifest = readFileSync('dist/sw.js', 'utf8')
     for (const file of admin) expect(manifest).not.toContain(`"${file.slice(1)}"`)
+
+    // The order's requests: the one public/early-order.js started before the app loaded, which
+    // the app took as its own load (no second load), and the catch-up once the socket is live (a
+    // conditional GET that covers the gap between the load and the room join). A load of its own
+    // would make three.
+    expect(requested.map(([route]) => route)).toEqual(expect.arrayContaining([expect.stringMatching(/^\/assets\/early-order-/)]))
+    expect(await page.evaluate(() => '__orderlineEarlyOrder' in window)).toBe(false)
+    await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live')
+    const orderGets = async () => ((await getRequests(server, true)).get('/api/orders/:id') ?? 0) - ordersBefore
+    await expect.poll(orderGets).toBe(2)
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect(await orderGets()).toBe(2)
   } finally {
     await context.close()
   }

@@ -79,6 +79,38 @@ describe('area modules', () => {
     expect((init.headers as Record<string, string>)['If-None-Match']).toBe('"1"')
   })
 
+  it("getOrder takes the tracking page's early request once, for that URL and token only", async () => {
+    const scope = globalThis as typeof globalThis & { __orderlineEarlyOrder?: unknown }
+    const fetchMock = mockFetch(jsonResponse(200, makeOrder({ version: 2 }), { ETag: '"v2"' }))
+    scope.__orderlineEarlyOrder = {
+      url: '/api/orders/ord_1',
+      token: 'tracking-token-123456',
+      response: Promise.resolve(jsonResponse(200, makeOrder({ version: 1 }), { ETag: '"v1"' })),
+    }
+    // Another token: not its request.
+    await expect(getOrder('ord_1', 'another-token-1234567')).resolves.toMatchObject({ etag: '"v2"' })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    const first = await getOrder('ord_1', 'tracking-token-123456')
+    expect(first).toMatchObject({ notModified: false, etag: '"v1"', order: { version: 1 } })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(scope.__orderlineEarlyOrder).toBeUndefined()
+  })
+
+  it('an early request that failed is the same error as a failed request of the app', async () => {
+    const scope = globalThis as typeof globalThis & { __orderlineEarlyOrder?: unknown }
+    mockFetch()
+    scope.__orderlineEarlyOrder = { url: '/api/orders/ord_1', token: 'tok-1234567890', response: Promise.reject(new TypeError('offline')) }
+    await expect(getOrder('ord_1', 'tok-1234567890')).rejects.toMatchObject({ status: 0, code: NETWORK_ERROR })
+    scope.__orderlineEarlyOrder = {
+      url: '/api/orders/ord_2',
+      token: 'tok-1234567890',
+      response: Promise.resolve(jsonResponse(404, { error: { code: 'not_found', message: 'No such order.' } })),
+    }
+    await expect(getOrder('ord_2', 'tok-1234567890')).rejects.toMatchObject({ status: 404, code: 'not_found' })
+    scope.__orderlineEarlyOrder = { url: '/api/orders/ord_3', token: 'tok-1234567890', response: Promise.resolve(jsonResponse(200, { nope: 1 })) }
+    await expect(getOrder('ord_3', 'tok-1234567890')).rejects.toMatchObject({ code: INVALID_RESPONSE })
+  })
+
   it('listOrders builds the query and normalises nextCursor', async () => {
     const fetchMock = mockFetch(jsonResponse(200, { orders: [makeOrder()], nextCursor: 42 }))
     const page = await listOrders({ status: 'placed', cursor: 'abc' }, 'admin')

@@ -5,6 +5,7 @@
 import type { z } from 'zod/mini'
 import { apiUrl } from '../../config'
 import { readErrorEnvelope } from '../../protocol'
+import { takeEarlyResponse } from './earlyOrder'
 
 export class ApiError extends Error {
   readonly status: number
@@ -56,15 +57,21 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
   const headers: Record<string, string> = { Accept: 'application/json', ...options.headers }
   if (options.body !== undefined) headers['Content-Type'] = 'application/json'
   if (options.token) headers.Authorization = `Bearer ${options.token}`
+  const url = apiUrl(path)
+  // The tracking page's first load of its order may already be under way (earlyOrder.ts): a plain
+  // GET with the same credential takes that answer instead of asking again.
+  const plainGet = (options.method ?? 'GET') === 'GET' && Object.keys(options.headers ?? {}).length === 0
+  const early = plainGet && options.token ? takeEarlyResponse(url, options.token) : null
   let response: Response
   try {
-    response = await fetch(apiUrl(path), {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: options.signal,
-      ...(options.keepalive ? { keepalive: true } : {}),
-    })
+    response = await (early ??
+      fetch(url, {
+        method: options.method ?? 'GET',
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: options.signal,
+        ...(options.keepalive ? { keepalive: true } : {}),
+      }))
   } catch (error) {
     if (error instanceof DOMException && error.name === 'AbortError') throw error
     throw new ApiError(0, NETWORK_ERROR, 'Cannot reach the server. Check your connection and try again.')

@@ -1,0 +1,32 @@
+/*
+ * The tracking page's order request, started the moment this tiny file arrives instead of after
+ * the app's JavaScript has downloaded and run: on a phone's first visit that saves the API round
+ * trip from the time until the order shows. The app takes the pending answer for its first load
+ * of that order (src/app/api/earlyOrder.ts) and handles it exactly as its own request (errors,
+ * validation); anything else ignores it. Plain script, like boot-guard.js (the CSP allows no
+ * inline script); the build writes the API origin (VITE_API_URL) in place of `'__ORDERLINE_API_URL__'`.
+ */
+;(function () {
+  var API_URL = '__ORDERLINE_API_URL__'
+  var match = /^\/track\/([^/]+)\/?$/.exec(location.pathname)
+  if (!match || typeof fetch !== 'function') return
+  var token = null
+  var parts = location.hash.replace(/^#/, '').split('&')
+  for (var i = 0; i < parts.length; i++) {
+    if (parts[i].indexOf('t=') === 0 && parts[i].length > 2) token = parts[i].slice(2)
+  }
+  if (!token) return
+  try {
+    // As the router reads them: percent-decoded.
+    var id = decodeURIComponent(match[1])
+    token = decodeURIComponent(token)
+  } catch (error) {
+    return
+  }
+  var url = API_URL + '/api/orders/' + encodeURIComponent(id)
+  // The same request the app would send (src/app/api/client.ts), so a service worker treats it alike.
+  var response = fetch(url, { headers: { Accept: 'application/json', Authorization: 'Bearer ' + token } })
+  // Handled here too: an answer the app never takes (another route by then) is no unhandled rejection.
+  response.catch(function () {})
+  window.__orderlineEarlyOrder = { url: url, token: token, response: response }
+})()
