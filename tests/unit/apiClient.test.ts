@@ -107,7 +107,11 @@ describe('area modules', () => {
       response: Promise.resolve(jsonResponse(404, { error: { code: 'not_found', message: 'No such order.' } })),
     }
     await expect(getOrder('ord_2', 'tok-1234567890')).rejects.toMatchObject({ status: 404, code: 'not_found' })
-    scope.__orderlineEarlyOrder = { url: '/api/orders/ord_3', token: 'tok-1234567890', response: Promise.resolve(jsonResponse(200, { nope: 1 })) }
+    scope.__orderlineEarlyOrder = {
+      url: '/api/orders/ord_3',
+      token: 'tok-1234567890',
+      response: Promise.resolve(jsonResponse(200, { nope: 1 })),
+    }
     await expect(getOrder('ord_3', 'tok-1234567890')).rejects.toMatchObject({ code: INVALID_RESPONSE })
   })
 
