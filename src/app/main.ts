@@ -17,6 +17,11 @@ app.use(router)
 startRealtimeBridge(pinia)
 // Poll results and cache freshness from the service worker (its queued messages start flowing here).
 startSwBridge(pinia)
-app.mount('#app')
-// The rest does not decide what the first screen shows: after it, in a task of its own.
-void import('./startLater').then(({ startLater }) => startLater(pinia))
+// A task boundary between loading the app and rendering it: on a slow phone the two together are
+// one long task that holds up input and paint; split, each is shorter (the static shell is on
+// screen meanwhile, and the order's request is already out: public/early-order.js).
+setTimeout(() => {
+  app.mount('#app')
+  // The rest does not decide what the first screen shows: after it, in a task of its own.
+  void import('./startLater').then(({ startLater }) => startLater(pinia))
+}, 0)
