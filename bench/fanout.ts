@@ -351,9 +351,9 @@ either way. It does not ship; it stays selectable for the next measurement on a 
 
 **Leader mode** (no SharedWorker): a tab served by a leader tab gets its events over the
 leader's BroadcastChannel, and now measures the hop on its own clock the same way — probe and
-clock messages on that channel (docs/protocol.md), renewed at each hand-over. The diagnostics page
-of a follower tab shows it (tests/e2e/hub-connections.spec.ts, same machine: p50 7.4 and 12.1 ms over 66 events in two
-runs, hub clock +0.40 and +0.45 ms).
+clock messages on that channel (docs/protocol.md), renewed at each hand-over. The diagnostics
+page of a follower tab shows it (tests/e2e/hub-connections.spec.ts, same machine, two runs: p50
+7.4 and 12.1 ms over 66 events, hub clock +0.40 and +0.45 ms).
 
 **Three runs of this part** (\`ORDERLINE_BENCH_HUB_EVENTS=broadcast\`; run 1 at 14:19–14:24 UTC,
 runs 2 and 3 one after the other at 14:46–14:55 UTC, another session's browser suite holding the
