@@ -47,6 +47,8 @@ export async function modeContext(
   session?: { token: string; user: unknown },
   /** localStorage 'orderline.hubEvents' (src/app/realtime/transports.ts); unset: the shipped default. */
   hubEvents?: string,
+  /** localStorage 'orderline.hopParts' = '1': each tab records where its hops went (HopBreakdown). */
+  hopParts = false,
 ): Promise<BrowserContext> {
   const context = await browser.newContext()
   // A string, not a function: tsx (esbuild keepNames) would wrap inner functions in a `__name`
@@ -55,6 +57,7 @@ export async function modeContext(
     content: `(() => {
       localStorage.setItem('orderline.hubMode', ${JSON.stringify(mode)});
       ${hubEvents ? `localStorage.setItem('orderline.hubEvents', ${JSON.stringify(hubEvents)});` : ''}
+      ${hopParts ? `localStorage.setItem('orderline.hopParts', '1');` : ''}
       const stored = ${JSON.stringify(session ? JSON.stringify(session) : null)};
       if (stored) localStorage.setItem('orderline.session', stored);
       ${RECORDER}

@@ -48,20 +48,32 @@ export interface HelloRequest {
  * How the hub posts events on a tab's event port: `string` — one JSON text per event, built once
  * and shared by every tab (a string clones as a copy, no object walk; the tab parses it);
  * `object` — the event as an object (a structured clone per tab); `batched` — `string`, with the
- * events of one task gathered into one post per tab.
+ * events of one task gathered into one post per tab; `broadcast` — `string` with a sequence
+ * number, and while the tab holds the admin interest (every event goes to every admin tab) its
+ * events come on the hub's BroadcastChannel instead: one post per event whatever the number of
+ * admin tabs.
  */
-export type EventPortFormat = 'string' | 'object' | 'batched'
+export type EventPortFormat = 'string' | 'object' | 'batched' | 'broadcast'
 
 /**
  * On the event port, hub → tab: events (`frames`: JSON texts of `[event, sentAt]`, or `event`
- * as an object) and the answer to a clock probe. Tab → hub: the clock probe, so the tab can
+ * as an object; `postedAt`: the hub's clock when it posted this message, so a tab can tell the
+ * hub's part of the hop from the wait for its own turn) and the answer to a clock probe. Tab → hub: the clock probe, so the tab can
  * put the hub's `sentAt` on its own clock (the renderer processes' clocks may disagree).
  */
 export type EventPortMessage =
-  | { kind: 'frames'; frames: string[] }
-  | { kind: 'event'; event: ServerEvent; sentAt: number }
+  | { kind: 'frames'; frames: string[]; postedAt?: number }
+  | { kind: 'event'; event: ServerEvent; sentAt: number; postedAt?: number }
   | { kind: 'clock'; probe: number; hub: number }
-export type EventPortProbe = { kind: 'probe'; probe: number }
+  /** `broadcast` format: one event with the hub's sequence number (also what the channel carries). */
+  | { kind: 'frame'; seq: number; frame: string; postedAt?: number }
+  /** `broadcast` format: listen on this BroadcastChannel (null: stop listening). */
+  | { kind: 'channel'; name: string | null }
+/**
+ * Tab → hub on the event port: the clock probe; and (`broadcast` format) "I am listening on the
+ * channel", after which the hub sends this tab's events there rather than on the port.
+ */
+export type EventPortProbe = { kind: 'probe'; probe: number } | { kind: 'listening'; name: string }
 
 export type HelloResult =
   { ok: true; status: HubStatus } | { ok: false; error: { code: 'protocol_mismatch' | 'build_mismatch' | 'bad_request'; message: string } }

@@ -21,6 +21,12 @@ export type TabMessage =
   | { kind: 'pollResult'; pollId: string; outcome: PollOutcome }
   /** "Who leads?": sent by a tab that has not seen a leader yet. */
   | { kind: 'ping' }
+  /**
+   * Clock probe (tab clock, performance.timeOrigin + now()): the leader answers at once with its
+   * own clock, so the tab can put the hub's hop stamps on its own (another renderer process's
+   * idea of that sum may differ).
+   */
+  | { kind: 'probe'; tabId: string; probe: number }
 
 /** Leader → tabs. Per-tab messages carry the tabId; every other tab ignores them. */
 export type LeaderMessage =
@@ -30,9 +36,12 @@ export type LeaderMessage =
   | { kind: 'poll'; tabId: string; pollId: string; plan: PollPlan }
   /** A (new) leader is ready: tabs that knew another leader say hello again and resync. */
   | { kind: 'leader'; leaderId: string }
+  /** The answer to a probe: the probe's own stamp and the leader's clock when it answered. */
+  | { kind: 'clock'; tabId: string; probe: number; hub: number }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= 128
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
 
 /** Shape check of what the leader's host receives (the hub API validates the arguments again). */
 export function parseTabMessage(data: unknown): TabMessage | null {
@@ -51,6 +60,8 @@ export function parseTabMessage(data: unknown): TabMessage | null {
         : null
     case 'ping':
       return { kind: 'ping' }
+    case 'probe':
+      return isString(data.tabId) && isTime(data.probe) ? { kind: 'probe', tabId: data.tabId, probe: data.probe } : null
     default:
       return null
   }
@@ -74,6 +85,10 @@ export function parseLeaderMessage(data: unknown): LeaderMessage | null {
         : null
     case 'leader':
       return isString(data.leaderId) ? { kind: 'leader', leaderId: data.leaderId } : null
+    case 'clock':
+      return isString(data.tabId) && isTime(data.probe) && isTime(data.hub)
+        ? { kind: 'clock', tabId: data.tabId, probe: data.probe, hub: data.hub }
+        : null
     default:
       return null
   }

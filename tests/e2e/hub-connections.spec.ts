@@ -4,7 +4,7 @@
  */
 import type { Page } from '@playwright/test'
 import { placeOrder, setStatus } from '../../harness/api'
-import { expectSockets, findLeader, openTracking, removeSharedWorker } from './hub-support'
+import { diagNumber, expectSockets, findLeader, openTracking, removeSharedWorker, signIn } from './hub-support'
 import { expect, test } from './fixtures'
 
 test('ten tabs share one connection; after nine close (the first included) the last gets every update', async ({ browser, server }) => {
@@ -70,4 +70,46 @@ test('without SharedWorker: one connection through a leader tab; closing the lea
     await context.close()
   }
   await expectSockets(server, 0)
+})
+
+test('without SharedWorker: a tab served by the leader shows the hub → tab hop on its own clock (clock probes on the channel)', async ({
+  browser,
+  server,
+}) => {
+  test.setTimeout(120_000)
+  const context = await browser.newContext()
+  await removeSharedWorker(context)
+  try {
+    const board = await context.newPage()
+    await signIn(board, server)
+    await expect(board.getByTestId('connection-state')).toHaveAttribute('data-state', 'live', { timeout: 20_000 })
+    const diagnostics = await context.newPage()
+    await diagnostics.goto(server.url + '/admin/diagnostics')
+    await expect(diagnostics.locator('[data-diag="mode"]')).toHaveAttribute('data-value', 'leader')
+    await expect(diagnostics.locator('[data-diag="state"]')).toHaveAttribute('data-value', 'live')
+    // The board's tab took the leader lock first: the diagnostics tab is served over the channel.
+    expect(await findLeader([diagnostics])).toBeNull()
+    expect(await findLeader([board])).toBe(board)
+
+    for (let i = 0; i < 20; i++) {
+      const { order } = await placeOrder(server, undefined, `Leader hop ${i}`)
+      await setStatus(server, order, 'confirmed')
+      await diagnostics.waitForTimeout(100)
+    }
+    await expect.poll(() => diagNumber(diagnostics, 'hop-p95'), { timeout: 10_000 }).toBeGreaterThanOrEqual(0)
+    // A probe came back over the channel quickly enough (from a second after the hello; once a
+    // second after the first eight while none has): the leader's stamps are on this tab's clock.
+    const detail = diagnostics.locator('[data-diag="hop-p99"] dd.muted')
+    await expect(detail).toContainText(/hub clock [+-]\d+\.\d\d ms/, { timeout: 30_000 })
+    const p50 = await diagNumber(diagnostics, 'hop-p50')
+    const p99 = await diagNumber(diagnostics, 'hop-p99')
+    console.log(
+      `[figure] leader mode, hub → tab hop in a follower's diagnostics: p50 ${p50} ms, p99 ${p99} ms; ${await detail.innerText()}`,
+    )
+    expect(p50).toBeLessThan(5_000)
+    // Two renderer processes of one freshly started browser agree on the clock to well within a frame.
+    expect(Math.abs(Number(/hub clock ([+-][\d.]+) ms/.exec(await detail.innerText())?.[1]))).toBeLessThan(16)
+  } finally {
+    await context.close()
+  }
 })

@@ -11,6 +11,7 @@ import { failedPoll, type HubStatus, type PollPlan } from '@shared/hubTypes'
 import { leaderChannelName, parseLeaderMessage, type TabMessage } from '@shared/leaderMessages'
 import { createLeaderElection, isThisTabLeader, noteLeader, warmLeaderHost } from './leaderElection'
 import { createLeaderRpc } from './leaderRpc'
+import { hubClock, probeHubClock, type ProbedClock } from './hopLatency'
 import type { HubTransport } from './transports'
 
 /** How often a tab that has not heard of a leader yet asks for one. */
@@ -30,6 +31,15 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
   let abort = new AbortController()
   let suspended = false
   let disposed = false
+  /**
+   * The leader's clock as this tab measures it: probes on the channel, renewed with every hello
+   * (a new leader is another renderer process, whose idea of the epoch may differ).
+   */
+  let clock: ProbedClock | null = null
+  function stopProbes(): void {
+    clock?.stop()
+    clock = null
+  }
 
   const post = (message: TabMessage): void => channel?.postMessage(message)
   const rpc = createLeaderRpc({ post, ready: () => ready, blocked: () => (suspended ? CACHED : null) })
@@ -60,7 +70,10 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
       case 'reply':
         return rpc.settle(message.callId, message.result)
       case 'event':
-        void listener?.onEvent(message.event, message.sentAt)
+        void listener?.onEvent(message.event, clock ? clock.toLocal(message.sentAt) : message.sentAt)
+        return
+      case 'clock':
+        clock?.answered(message.probe, message.hub)
         return
       case 'status':
         void listener?.onStatus(message.status)
@@ -80,6 +93,10 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
     hello(request: HelloRequest, tabListener: HubListener) {
       myTabId = request.tabId
       listener = tabListener
+      stopProbes()
+      hubClock.offset = null
+      const tabId = request.tabId
+      clock = probeHubClock((probe) => post({ kind: 'probe', tabId, probe }))
       return rpc.call<HelloResult>('hello', request.tabId, [request])
     },
     watch: (tabId, interest) => rpc.call('watch', tabId, [interest]),
@@ -127,6 +144,7 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
       suspended = true
       if (myTabId && currentLeader) post({ kind: 'call', callId: crypto.randomUUID(), tabId: myTabId, method: 'bye', args: [] })
       rpc.failAll(CACHED)
+      stopProbes()
       abort.abort()
       election.stopHosting()
       channel.close()
@@ -150,6 +168,7 @@ export function leaderTransport(log: (message: string, detail?: unknown) => void
     },
     dispose() {
       disposed = true
+      stopProbes()
       abort.abort()
       election.stopHosting()
       channel?.close()

@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink'
 import { config } from '../../config'
 import type { EventPortFormat, EventPortMessage, EventPortProbe, HelloRequest, HubApi, HubListener } from '@shared/hubApi'
-import { ClockOffset, hopNow, hubClock } from './hopLatency'
+import { hopBreakdown, hopNow, probeHubClock } from './hopLatency'
 import type { HubMode } from '@shared/hubTypes'
 
 /** How a tab reaches a hub: a SharedWorker port, an in-page hub, later a leader tab. */
@@ -41,7 +41,7 @@ export const isSharedWorkerSupported = (): boolean => typeof SharedWorker !== 'u
 
 /**
  * Benchmark switch: localStorage 'orderline.hubEvents' = 'comlink' (events as Comlink calls, the
- * old path) | 'string' (the default) | 'object' | 'batched' — see EventPortFormat.
+ * old path) | 'string' (the default) | 'object' | 'batched' | 'broadcast' — see EventPortFormat.
  */
 const HUB_EVENTS_STORAGE_KEY = 'orderline.hubEvents'
 
@@ -53,16 +53,8 @@ function eventPortFormat(): EventPortFormat | null {
     // storage blocked: the default
   }
   if (stored === 'comlink') return null
-  return stored === 'object' || stored === 'batched' ? stored : 'string'
+  return stored === 'object' || stored === 'batched' || stored === 'broadcast' ? stored : 'string'
 }
-
-/**
- * Clock probes: spaced, from a second after the hello (a probe queued while the hub is still busy
- * with the hello would come back late on one leg only and skew the offset), then one a minute
- * (the wall clock the offset rests on drifts).
- */
-const PROBE_DELAYS_MS = [1_000, 1_500, 2_000, 3_000, 5_000, 8_000]
-const PROBE_EVERY_MS = 60_000
 
 /**
  * The tab's end of the event port: events to `listener.onEvent` with the hub's stamp put on this
@@ -70,32 +62,80 @@ const PROBE_EVERY_MS = 60_000
  */
 function openEventPort(listener: HubListener): { port: MessagePort; close(): void } {
   const channel = new MessageChannel()
-  const clock = new ClockOffset()
   const local = channel.port1
-  local.onmessage = (message: MessageEvent) => {
-    const data = message.data as EventPortMessage
-    if (data.kind === 'frames') {
-      for (const frame of data.frames) {
-        const [event, sentAt] = JSON.parse(frame) as [Parameters<HubListener['onEvent']>[0], number]
-        void listener.onEvent(event, clock.toLocal(sentAt))
-      }
-    } else if (data.kind === 'event') void listener.onEvent(data.event, clock.toLocal(data.sentAt))
-    else if (data.kind === 'clock') {
-      clock.sample(data.probe, data.hub, hopNow())
-      if (clock.known) hubClock.offset = clock.offset
+  const clock = probeHubClock((probe) => local.postMessage({ kind: 'probe', probe } satisfies EventPortProbe))
+  const parts = hopBreakdown()
+  /** The message task started at `arrivedAt`; `postedAt`: the hub's clock when it posted it. */
+  const handle = (event: Parameters<HubListener['onEvent']>[0], sentAt: number, arrivedAt: number, postedAt?: number): void => {
+    const local = clock.toLocal(sentAt)
+    if (!parts.enabled || postedAt === undefined) {
+      void listener.onEvent(event, local)
+      return
     }
+    parts.record(event.type, local, clock.toLocal(postedAt), arrivedAt, hopNow())
+    void listener.onEvent(event, local)
+    parts.handled()
   }
-  const probe = (): void => local.postMessage({ kind: 'probe', probe: hopNow() } satisfies EventPortProbe)
-  const timers = PROBE_DELAYS_MS.map((delay) => setTimeout(probe, delay))
-  const interval = setInterval(probe, PROBE_EVERY_MS)
+  const deliver = (frame: string, arrivedAt: number, postedAt?: number): void => {
+    const [event, sentAt] = JSON.parse(frame) as [Parameters<HubListener['onEvent']>[0], number]
+    handle(event, sentAt, arrivedAt, postedAt)
+  }
+  // `broadcast` format: the hub's channel, while this tab holds the admin interest.
+  const seen = new SeqWindow()
+  let broadcast: BroadcastChannel | null = null
+  const onFrame = (data: { seq: number; frame: string; postedAt?: number }, arrivedAt: number): void => {
+    if (seen.first(data.seq)) deliver(data.frame, arrivedAt, data.postedAt)
+  }
+  const listen = (name: string | null): void => {
+    broadcast?.close()
+    broadcast = null
+    if (name === null || typeof BroadcastChannel === 'undefined') return
+    broadcast = new BroadcastChannel(name)
+    broadcast.onmessage = (message: MessageEvent) => {
+      const arrivedAt = hopNow()
+      const data = message.data as Partial<{ kind: string; seq: unknown; frame: unknown; postedAt: unknown }> | null
+      if (data?.kind !== 'frame' || typeof data.seq !== 'number' || typeof data.frame !== 'string') return
+      onFrame({ seq: data.seq, frame: data.frame, ...(typeof data.postedAt === 'number' ? { postedAt: data.postedAt } : {}) }, arrivedAt)
+    }
+    local.postMessage({ kind: 'listening', name } satisfies EventPortProbe)
+  }
+  local.onmessage = (message: MessageEvent) => {
+    const arrivedAt = hopNow()
+    const data = message.data as EventPortMessage
+    if (data.kind === 'frames') for (const frame of data.frames) deliver(frame, arrivedAt, data.postedAt)
+    else if (data.kind === 'frame') onFrame(data, arrivedAt)
+    else if (data.kind === 'event') handle(data.event, data.sentAt, arrivedAt, data.postedAt)
+    else if (data.kind === 'clock') clock.answered(data.probe, data.hub)
+    else if (data.kind === 'channel') listen(data.name)
+  }
   return {
     port: channel.port2,
     close() {
-      for (const timer of timers) clearTimeout(timer)
-      clearInterval(interval)
+      clock.stop()
+      listen(null)
       local.onmessage = null
       local.close()
     },
+  }
+}
+
+/**
+ * The hub's sequence numbers this tab has handled recently: while it joins or leaves the channel
+ * an event can come both on the port and on the channel, and is handled once.
+ */
+export class SeqWindow {
+  private readonly seen = new Set<number>()
+  private readonly order: number[] = []
+
+  constructor(private readonly size = 512) {}
+
+  /** True the first time `seq` is seen (within the last `size` numbers). */
+  first(seq: number): boolean {
+    if (this.seen.has(seq)) return false
+    this.seen.add(seq)
+    this.order.push(seq)
+    if (this.order.length > this.size) this.seen.delete(this.order.shift() as number)
+    return true
   }
 }
 

@@ -37,10 +37,12 @@ export function startLeaderHost(leaderId: string, log: (message: string, detail?
     log,
   })
 
+  const hopClock = (): number => performance.timeOrigin + performance.now()
+
   /** Stands in for a tab's Comlink listener: everything goes over the channel, tagged with its id. */
   function remoteListener(tabId: string): HubListener {
     return {
-      onEvent: (event, sentAt) => post({ kind: 'event', tabId, event, sentAt: sentAt ?? performance.timeOrigin + performance.now() }),
+      onEvent: (event, sentAt) => post({ kind: 'event', tabId, event, sentAt: sentAt ?? hopClock() }),
       onStatus: (status) => post({ kind: 'status', tabId, status }),
       onPollTick: (plan) =>
         new Promise<PollOutcome>((resolve) => {
@@ -88,6 +90,8 @@ export function startLeaderHost(leaderId: string, log: (message: string, detail?
     const message = parseTabMessage(event.data)
     if (!message) return
     if (message.kind === 'ping') return post({ kind: 'leader', leaderId })
+    // Answered before anything else, with the clock the hub stamps events with (hopClock).
+    if (message.kind === 'probe') return post({ kind: 'clock', tabId: message.tabId, probe: message.probe, hub: hopClock() })
     if (message.kind === 'pollResult') return pendingPolls.get(message.pollId)?.(message.outcome)
     answer(message).then(
       (result) => post({ kind: 'reply', callId: message.callId, tabId: message.tabId, result: result ?? null }),

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink'
 import type { HubApi, HubListener } from '@shared/hubApi'
-import { eventPortListener, isEventPortFormat, type PortListener } from '../eventPort'
+import { createEventBroadcaster, eventPortListener, isEventPortFormat, type EventBroadcaster, type PortListener } from '../eventPort'
 import { createHostedHub } from './createHostedHub'
 
 // Typed locally so this file also compiles in the app project (DOM lib has no SharedWorkerGlobalScope).
@@ -25,6 +25,9 @@ function releaseProxy(listener: HubListener): void {
   }
 }
 
+/** tabId → its event port listener (the `broadcast` format moves admin tabs to the channel). */
+const ports = new Map<string, PortListener>()
+
 const { api } = createHostedHub({
   mode: 'shared-worker',
   origin: scope.location.origin,
@@ -34,6 +37,7 @@ const { api } = createHostedHub({
     const port = listener as Partial<PortListener>
     if (port.inner && port.close) {
       port.close()
+      for (const [tabId, held] of ports) if (held === port) ports.delete(tabId)
       releaseProxy(port.inner)
     } else releaseProxy(listener)
   },
@@ -42,15 +46,42 @@ const { api } = createHostedHub({
 
 const hopClock = (): number => performance.timeOrigin + performance.now()
 
+/** Opened when the first tab asks for the `broadcast` format (a bench variant); one per hub. */
+let broadcaster: EventBroadcaster | null = null
+function eventBroadcaster(): EventBroadcaster | undefined {
+  if (typeof BroadcastChannel === 'undefined') return undefined
+  if (!broadcaster) {
+    // A name no other hub uses: tabs learn it from this hub over their own event port.
+    const name = `orderline-hub-events-${crypto.randomUUID()}`
+    broadcaster = createEventBroadcaster(name, new BroadcastChannel(name), hopClock)
+  }
+  return broadcaster
+}
+
+const isAdmin = (interest: unknown): boolean => (interest as { kind?: unknown } | null)?.kind === 'admin'
+
 const served: HubApi = {
   ...api,
   async hello(request, listener) {
     const { events, eventFormat, ...rest } = request
     if (!(events instanceof MessagePort)) return api.hello(rest, listener)
-    const wrapped = eventPortListener(listener, events, isEventPortFormat(eventFormat) ? eventFormat : 'string', hopClock)
+    const format = isEventPortFormat(eventFormat) ? eventFormat : 'string'
+    const wrapped = eventPortListener(listener, events, format, hopClock, format === 'broadcast' ? eventBroadcaster() : undefined)
     const result = await api.hello(rest, wrapped)
     if (!result.ok) wrapped.close()
+    else ports.set(rest.tabId, wrapped)
     return result
+  },
+  // Every event goes to every tab holding the admin interest (RoomRefs.route), so such a tab
+  // can take its events from the one channel post.
+  async watch(tabId, interest) {
+    const ack = await api.watch(tabId, interest)
+    if (ack.ok && isAdmin(interest)) ports.get(tabId)?.joinChannel()
+    return ack
+  },
+  async unwatch(tabId, interest) {
+    if (isAdmin(interest)) ports.get(tabId)?.leaveChannel()
+    return api.unwatch(tabId, interest)
   },
 }
 
