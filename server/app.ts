@@ -3,7 +3,7 @@
  * store. Everything is per instance (store, metrics registry, revocation list, timers), so tests
  * and benchmarks can run several servers in one process.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
@@ -63,10 +63,31 @@ export interface RunningServer {
  * Starts a server. `config` overrides the defaults of `loadConfig({})` field by field, so a test
  * only states what it cares about (`{port: 0, databaseUrl: ':memory:'}`).
  */
-/** The hashes of the built shell's inline styles (none without a build: the API alone needs none). */
-function shellStyleHashes(staticDir: string): string[] {
+/**
+ * The hashes of the served shell's inline styles, for the CSP: read from its index.html, and read
+ * again when that file changes (a build swapped in under a running server keeps its styles),
+ * looked at no more than once a second. None without a build: the API alone needs none.
+ */
+function shellStyleHashes(staticDir: string): () => string {
   const index = path.resolve(staticDir, 'index.html')
-  return existsSync(index) ? inlineStyleHashes(readFileSync(index, 'utf8')) : []
+  let checkedAt = -Infinity
+  let seen: { mtimeMs: number; size: number; hashes: string } | null = null
+  return () => {
+    const now = Date.now()
+    if (now - checkedAt < 1000) return seen?.hashes ?? ''
+    checkedAt = now
+    let stat: { mtimeMs: number; size: number }
+    try {
+      stat = statSync(index)
+    } catch {
+      seen = null
+      return ''
+    }
+    if (!seen || seen.mtimeMs !== stat.mtimeMs || seen.size !== stat.size) {
+      seen = { mtimeMs: stat.mtimeMs, size: stat.size, hashes: inlineStyleHashes(readFileSync(index, 'utf8')).join(' ') }
+    }
+    return seen.hashes
+  }
 }
 
 export async function createServer(config: Partial<ServerConfig> = {}): Promise<RunningServer> {
@@ -151,7 +172,7 @@ export async function createServer(config: Partial<ServerConfig> = {}): Promise<
     // its SharedWorker, its service worker and its socket run). COEP stays off: it would block
     // cross-origin API use.
     await app.register(helmet, {
-      contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(cfg.cspConnectSrc, shellStyleHashes(cfg.staticDir)) },
+      contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(cfg.cspConnectSrc, [shellStyleHashes(cfg.staticDir)]) },
       crossOriginEmbedderPolicy: false,
     })
 

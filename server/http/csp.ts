@@ -10,7 +10,9 @@
  */
 import { createHash } from 'node:crypto'
 
-export type CspDirectives = Record<string, string[]>
+/** A source, or a function helmet calls per response (the shell's style hashes, which follow the build on disk). */
+export type CspSource = string | (() => string)
+export type CspDirectives = Record<string, CspSource[]>
 
 /**
  * `'sha256-…'` sources for every `<style>` element of a page, hashed over its exact text as the
@@ -60,7 +62,7 @@ export function parseConnectSrc(raw: string | undefined): { origins: string[] } 
  * `'self'` covers same-origin `ws:`/`wss:` in CSP Level 3 browsers; each extra API origin is
  * allowed for fetch and for its WebSocket twin.
  */
-export function cspDirectives(connectSrc: readonly string[], styleHashes: readonly string[] = []): CspDirectives {
+export function cspDirectives(connectSrc: readonly string[], styleHashes: readonly CspSource[] = []): CspDirectives {
   const extra = connectSrc.flatMap((origin) => [origin, socketOrigin(origin)].filter((o): o is string => o !== undefined))
   return {
     'default-src': ["'self'"],

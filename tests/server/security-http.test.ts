@@ -65,6 +65,20 @@ describe('Content-Security-Policy and security headers', () => {
       const expected = `'sha256-${createHash('sha256').update(css).digest('base64')}'`
       expect(directives(res.headers.get('content-security-policy')).get('style-src')).toEqual(["'self'", expected])
       expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline')
+
+      // A new build swapped in under the running server: its stylesheet is allowed instead.
+      const next = '.boot-shell{color:blue}'
+      writeFileSync(path.join(dir, 'index.html'), `<!doctype html><html><head><style>${next}</style></head><body></body></html>`)
+      const nextHash = `'sha256-${createHash('sha256').update(next).digest('base64')}'`
+      await expect
+        .poll(
+          async () => {
+            const again = await fetch(`${shell.url}/track/ord_1`, { headers: { Accept: 'text/html' } })
+            return directives(again.headers.get('content-security-policy')).get('style-src')
+          },
+          { timeout: 5_000, interval: 250 },
+        )
+        .toEqual(["'self'", nextHash])
     } finally {
       await shell.close()
       rmSync(dir, { recursive: true, force: true })
