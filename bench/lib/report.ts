@@ -19,6 +19,7 @@ const ORDER = [
   'pagestart',
   'lighthouse',
   'first-visit-before-after',
+  'first-visit-start-path',
   'auth',
   'cluster',
   'capacity',
