@@ -4,16 +4,21 @@
  * so that drift on a noisy machine hits both alike: Lighthouse on the tracking page (mobile
  * defaults), the main thread's long tasks at 4× CPU, and the bytes of a Playwright first visit.
  * Prints the medians and the ratio B ÷ A; BENCHMARKS.md's before/after tables come from it.
- * AB_RUNS (default 3) sets the runs per build.
+ * AB_RUNS (default 3) sets the runs per build. AB_PARTS (default `firstvisit`) picks the figures:
+ * `firstvisit` (the above) and/or `pagestart` (cold, warm and offline starts, as in
+ * bench/pagestart.ts, AB_RUNS rounds of 5 per build, interleaved the same way).
  */
 import path from 'node:path'
 import { findChromium } from '../scripts/chromium.mjs'
 import { placeOrder, trackingPath } from '../harness/api'
 import { startServer, type TestServer } from '../harness/server'
 import { firstVisit, lighthouse, longTasks, type Figures } from './lighthouse'
+import { pageStarts } from './pagestart'
 import { percentile } from './lib/stats'
 
 const RUNS = Number(process.env.AB_RUNS ?? 3)
+const PARTS = (process.env.AB_PARTS ?? 'firstvisit').split(',').map((part) => part.trim())
+for (const part of PARTS) if (part !== 'firstvisit' && part !== 'pagestart') throw new Error(`AB_PARTS: unknown part ${part}`)
 const [dirA, dirB] = process.argv.slice(2).map((dir) => path.resolve(dir))
 if (!dirA || !dirB) throw new Error('usage: tsx bench/ab-first-visit.ts <dist A> <dist B>')
 const chromePath = findChromium()
@@ -26,7 +31,13 @@ interface Sample extends Figures {
 
 const servers: TestServer[] = []
 try {
-  const builds = [] as { name: string; server: TestServer; url: string; samples: Sample[] }[]
+  const builds = [] as {
+    name: string
+    server: TestServer
+    url: string
+    samples: Sample[]
+    starts: Record<'cold' | 'warm' | 'offline', number[]>
+  }[]
   for (const [name, dir] of [
     ['A', dirA],
     ['B', dirB],
@@ -34,10 +45,24 @@ try {
     const server = await startServer({ STATIC_DIR: dir })
     servers.push(server)
     const { order, trackingToken } = await placeOrder(server)
-    builds.push({ name: `${name} (${dir})`, server, url: server.url + trackingPath(order, trackingToken), samples: [] })
+    builds.push({
+      name: `${name} (${dir})`,
+      server,
+      url: server.url + trackingPath(order, trackingToken),
+      samples: [],
+      starts: { cold: [], warm: [], offline: [] },
+    })
   }
   for (let run = 1; run <= RUNS; run++) {
     for (const build of run % 2 ? builds : [...builds].reverse()) {
+      if (PARTS.includes('pagestart')) {
+        const starts = await pageStarts(build.server, build.url)
+        for (const key of ['cold', 'warm', 'offline'] as const) build.starts[key].push(...starts[key])
+        console.log(
+          `run ${run} ${build.name}: page start cold ${starts.cold.map((v) => v.toFixed(0)).join('/')}, warm ${starts.warm.map((v) => v.toFixed(0)).join('/')}, offline ${starts.offline.map((v) => v.toFixed(0)).join('/')} ms`,
+        )
+      }
+      if (!PARTS.includes('firstvisit')) continue
       const { figures } = await lighthouse(build.url, 'mobile', chromePath)
       const tasks = await longTasks(build.url)
       const visit = await firstVisit(build.url)
@@ -62,8 +87,15 @@ try {
       ]),
     ),
   )
-  console.log(`\nmedians of ${RUNS} runs (ms, bytes):`)
-  for (const key of keys) {
+  if (PARTS.includes('pagestart')) {
+    console.log(`\npage start, medians of ${RUNS} × 5 starts (ms):`)
+    for (const key of ['cold', 'warm', 'offline'] as const) {
+      const [a, b] = builds.map((build) => percentile(build.starts[key], 50)) as [number, number]
+      console.log(`  ${key.padEnd(9)} A ${a.toFixed(1).padStart(9)}  B ${b.toFixed(1).padStart(9)}  B÷A ${(b / a).toFixed(2)}`)
+    }
+  }
+  if (PARTS.includes('firstvisit')) console.log(`\nmedians of ${RUNS} runs (ms, bytes):`)
+  for (const key of PARTS.includes('firstvisit') ? keys : []) {
     const [a, b] = medians.map((m) => m[key] as number) as [number, number]
     console.log(`  ${key.padEnd(9)} A ${a.toFixed(1).padStart(9)}  B ${b.toFixed(1).padStart(9)}  B÷A ${(b / a).toFixed(2)}`)
   }

@@ -27,27 +27,33 @@ async function timeToStatus(page: Page, navigate: () => Promise<unknown>): Promi
   return (await handle.jsonValue()) as number
 }
 
-export async function run(server: TestServer): Promise<Section> {
-  const { order, trackingToken } = await placeOrder(server)
-  const url = server.url + trackingPath(order, trackingToken)
+export interface PageStarts {
+  cold: number[]
+  warm: number[]
+  offline: number[]
+}
+
+/**
+ * Times `runs` cold and warm starts of `url` (a new browser context each), then stops the server
+ * and times `runs` offline reloads of the last context; the server is restarted before returning.
+ */
+export async function pageStarts(server: TestServer, url: string, runs = RUNS): Promise<PageStarts> {
   const browser = await launchBrowser()
-  const cold: number[] = []
-  const warm: number[] = []
-  const offline: number[] = []
+  const starts: PageStarts = { cold: [], warm: [], offline: [] }
   try {
-    for (let i = 0; i < RUNS; i++) {
+    for (let i = 0; i < runs; i++) {
       const context = await browser.newContext()
       await context.addInitScript({ content: RECORD_SHOWN_AT })
       const page = await context.newPage()
-      cold.push(await timeToStatus(page, () => page.goto(url, { waitUntil: 'commit' })))
+      starts.cold.push(await timeToStatus(page, () => page.goto(url, { waitUntil: 'commit' })))
       // Warm means: the service worker controls the page and has cached the shell and the order.
       await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 })
-      warm.push(await timeToStatus(page, () => page.reload({ waitUntil: 'commit' })))
-      if (i < RUNS - 1) await context.close()
+      starts.warm.push(await timeToStatus(page, () => page.reload({ waitUntil: 'commit' })))
+      if (i < runs - 1) await context.close()
       else {
         await server.stop()
-        for (let j = 0; j < RUNS; j++) {
-          offline.push(await timeToStatus(page, () => page.reload({ waitUntil: 'commit' })))
+        for (let j = 0; j < runs; j++) {
+          starts.offline.push(await timeToStatus(page, () => page.reload({ waitUntil: 'commit' })))
         }
         await context.close()
       }
@@ -56,6 +62,12 @@ export async function run(server: TestServer): Promise<Section> {
     await browser.close()
     await server.restart()
   }
+  return starts
+}
+
+export async function run(server: TestServer): Promise<Section> {
+  const { order, trackingToken } = await placeOrder(server)
+  const { cold, warm, offline } = await pageStarts(server, server.url + trackingPath(order, trackingToken))
   const row = (name: string, values: number[]) => [name, ms(percentile(values, 50)), ms(Math.max(...values)), String(values.length)]
   return {
     id: 'pagestart',
