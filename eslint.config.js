@@ -27,6 +27,23 @@ const SERVER_FROM_SRC = ['app', 'hub', 'sw', 'shared']
   }))
   .concat({ group: ['**/src/config', '**/src/config.ts'], message: 'src/config.ts reads the browser build variables.' })
 const restrict = (paths, patterns) => ['error', { paths, patterns }]
+// Times and dates shown to people are written in one place (src/app/utils/format.ts), from Intl in
+// the user's locale, so a page never shows "01:20 AM" next to "1:20am".
+const ONE_TIME_FORMAT = [
+  'error',
+  ...['toLocaleTimeString', 'toLocaleDateString', 'toLocaleString'].map((name) => ({
+    selector: `CallExpression[callee.property.name='${name}']`,
+    message: 'Write times and dates with src/app/utils/format.ts (one Intl format everywhere).',
+  })),
+  {
+    selector: "NewExpression[callee.object.name='Intl'][callee.property.name='DateTimeFormat']",
+    message: 'Write times and dates with src/app/utils/format.ts (one Intl format everywhere).',
+  },
+  {
+    selector: 'CallExpression[callee.property.name=/^get(UTC)?(Hours|Minutes)$/]',
+    message: 'Write times and dates with src/app/utils/format.ts (one Intl format everywhere).',
+  },
+]
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'data/**', 'coverage/**'] },
@@ -56,6 +73,7 @@ export default tseslint.config(
     },
   },
   { files: ['src/app/**/*.{ts,vue}'], rules: { 'no-restricted-imports': restrict([ZOD], []) } },
+  { files: ['src/**/*.{ts,vue}'], ignores: ['src/app/utils/format.ts'], rules: { 'no-restricted-syntax': ONE_TIME_FORMAT } },
   { files: ['src/hub/**/*.ts'], rules: { 'no-restricted-imports': restrict(BROWSER, [APP, SW]) } },
   { files: ['src/sw/**/*.ts'], rules: { 'no-restricted-imports': restrict(BROWSER, [APP, HUB]) } },
   {

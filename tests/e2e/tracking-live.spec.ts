@@ -132,3 +132,41 @@ test('a link without its token: plain words on how to get back to the order', as
     await context.close()
   }
 })
+
+test("times follow the visitor's locale, in one format: 24-hour in German, AM/PM in US English", async ({ browser, server }) => {
+  const { order, trackingToken } = await placeOrder(server)
+  for (const [locale, clock, other] of [
+    ['de-DE', /^\d{1,2}:\d{2}$/, /AM|PM/i],
+    ['en-US', /^\d{1,2}:\d{2}\s?[AP]M$/, /^\d{2}:\d{2}$/],
+  ] as const) {
+    const context = await browser.newContext({ locale, timezoneId: 'Europe/Berlin' })
+    try {
+      const page = await context.newPage()
+      await page.goto(server.url + trackingPath(order, trackingToken))
+      await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
+      // The timeline's clock times, and the estimate when it names a clock time.
+      const times = await page.locator('time.timeline__time').allInnerTexts()
+      expect(times.length, locale).toBeGreaterThan(0)
+      for (const time of times) {
+        expect(time.trim(), locale).toMatch(clock)
+        expect(time.trim(), locale).not.toMatch(other)
+      }
+      // The estimate and the lines under the upcoming steps, where they name a clock time ("around 13:45").
+      const lines = [await page.getByTestId('order-estimate').innerText(), ...(await page.getByTestId('step-hint').allInnerTexts())]
+      for (const line of lines) {
+        const around = /around (.+?)\.?$/m.exec(line.trim())?.[1]
+        if (around) expect(around, locale).toMatch(clock)
+      }
+      // The date and time the order was placed: the same clock inside the locale's date.
+      const placedLine = await page
+        .getByText(/^Placed /)
+        .first()
+        .innerText()
+      expect(placedLine, locale).toMatch(
+        locale === 'de-DE' ? /\d{2}\.\d{2}\.\d{4}, \d{1,2}:\d{2}/ : /[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M/,
+      )
+    } finally {
+      await context.close()
+    }
+  }
+})
