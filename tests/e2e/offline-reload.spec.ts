@@ -48,3 +48,44 @@ test('offline reload shows the last known status and `offline`; My orders opens 
     await server.restart()
   }
 })
+
+test('a first visit whose service worker takes long to install still keeps the order for an offline open', async ({ browser, server }) => {
+  test.setTimeout(90_000)
+  const { order, trackingToken } = await placeOrder(server)
+  const context = await browser.newContext()
+  try {
+    // A slow link: the worker's precache (its install) ends seconds after the order has shown.
+    let delayed = 0
+    await context.route('**/*', async (route) => {
+      if (route.request().serviceWorker() && delayed++ === 0) await new Promise((resolve) => setTimeout(resolve, 6_000))
+      await route.continue().catch(() => undefined)
+    })
+    const page = await context.newPage()
+    await page.goto(server.url + trackingPath(order, trackingToken))
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })
+    expect(delayed, 'the precache went through the slow route').toBeGreaterThan(0)
+    // The worker takes its copy when it is ready; give the message a moment to land.
+    await expect
+      .poll(() =>
+        page.evaluate(async () => {
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name)
+            for (const request of await cache.keys()) if (new URL(request.url).pathname.startsWith('/api/orders/')) return true
+          }
+          return false
+        }),
+      )
+      .toBe(true)
+    await page.close()
+
+    await server.stop()
+    const offline = await context.newPage()
+    await offline.goto(server.url + trackingPath(order, trackingToken))
+    await expect(offline.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
+    await expect(offline.getByTestId('offline-notice')).toBeVisible()
+  } finally {
+    await context.close()
+    await server.restart()
+  }
+})

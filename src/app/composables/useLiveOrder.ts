@@ -1,14 +1,12 @@
 import { computed, onScopeDispose, ref, toRaw, watch, type ComputedRef, type Ref } from 'vue'
 import { ApiError } from '../api/client'
 import { isTerminal, type Order } from '../../protocol'
-import { tellWorker } from '../offline/swClient'
+import type { SwMessage } from '@shared/swProtocol'
+import { workerWhenReady } from '../offline/swClient'
 import { useOrdersStore } from '../stores/orders'
 import { useFallbackRefresh } from './useFallbackRefresh'
 import { useOrderWatch } from './useRealtimeInterest'
 import { useRefreshable } from './useRefreshable'
-
-/** How long a page waits for the service worker to take its copy of the order (first visit). */
-const REMEMBER_WAIT_MS = 3_000
 
 export interface UseLiveOrderOptions {
   orderId: Ref<string>
@@ -75,10 +73,24 @@ export function useLiveOrder(options: UseLiveOrderOptions): LiveOrder {
   useFallbackRefresh({ refresh: () => reload(true), enabled: live })
 
   watch([options.orderId, options.credential], () => void reload(), { immediate: true })
+  // The service worker keeps the newest copy for an offline open (and for a push to move on). On
+  // a first visit it may still be installing: one wait for it, then the copy current at that moment.
+  let handOverPending = false
+  const handOver = (): void => {
+    if (handOverPending) return
+    handOverPending = true
+    void workerWhenReady().then((worker) => {
+      handOverPending = false
+      const now = order.value
+      const credential = options.credential.value
+      // toRaw: a store's reactive proxy cannot be structured-cloned into a message.
+      if (!worker || !now || !credential) return
+      const message: SwMessage = { type: 'remember-order', order: toRaw(now), token: credential }
+      worker.postMessage(message)
+    })
+  }
   watch(order, (now, before) => {
-    const credential = options.credential.value
-    // toRaw: a store's reactive proxy cannot be structured-cloned into a message.
-    if (now && credential) void tellWorker({ type: 'remember-order', order: toRaw(now), token: credential }, REMEMBER_WAIT_MS)
+    if (now && options.credential.value) handOver()
     // The order can vanish from the store (an admin logout in this tab purges it): fetch it again.
     if (!now && before && !loading.value) void reload(true)
   })

@@ -41,6 +41,18 @@ export async function activeWorker(waitMs = 0): Promise<ServiceWorker | null> {
   return Promise.race([ready, timeout]).catch(() => null)
 }
 
+/**
+ * The active worker as soon as there is one, however long its first install takes: on a first
+ * visit over a slow link the precache can take many seconds, and what the page hands over then
+ * (its order, for an offline open) must not be lost to a timeout. Null without service workers.
+ */
+export function workerWhenReady(): Promise<ServiceWorker | null> {
+  if (!isServiceWorkerSupported()) return Promise.resolve(null)
+  const controller = navigator.serviceWorker.controller
+  if (controller) return Promise.resolve(controller)
+  return navigator.serviceWorker.ready.then((registration) => registration.active).catch(() => null)
+}
+
 /** Posts a message and waits for the reply on a MessageChannel; null on timeout or no worker. */
 export async function askWorker(worker: ServiceWorker, message: SwMessage, timeoutMs: number): Promise<unknown> {
   const channel = new MessageChannel()
