@@ -27,16 +27,26 @@ async function currentWorker(context: BrowserContext): Promise<Worker> {
 }
 
 async function notificationsIn(context: BrowserContext): Promise<Shown[]> {
-  const worker = await currentWorker(context)
-  return worker.evaluate(async () => {
-    const registration = (self as unknown as { registration: ServiceWorkerRegistration }).registration
-    return (await registration.getNotifications()).map((n) => ({
-      tag: n.tag,
-      title: n.title,
-      body: n.body,
-      url: (n.data as { url?: unknown })?.url,
-    }))
-  })
+  // A push can start a new instance of a stopped worker: ask the newest one that still answers.
+  const workers = context.serviceWorkers().reverse()
+  if (!workers.length) workers.push(await currentWorker(context))
+  let lastError: unknown
+  for (const worker of workers) {
+    try {
+      return await worker.evaluate(async () => {
+        const registration = (self as unknown as { registration: ServiceWorkerRegistration }).registration
+        return (await registration.getNotifications()).map((n) => ({
+          tag: n.tag,
+          title: n.title,
+          body: n.body,
+          url: (n.data as { url?: unknown })?.url,
+        }))
+      })
+    } catch (error) {
+      lastError = error
+    }
+  }
+  throw lastError
 }
 
 /** Delivers `data` to the origin's service worker as a push message, through a blank tab's DevTools session. */
