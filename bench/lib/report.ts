@@ -17,6 +17,7 @@ const ORDER = [
   'memory',
   'server',
   'pagestart',
+  'pagestart-layout',
   'lighthouse',
   'first-visit-before-after',
   'first-visit-start-path',
