@@ -115,3 +115,34 @@ test('per-user cache: signing out in another tab drops the cached admin answers,
     await context.close()
   }
 })
+
+test("a board row's change made offline goes through the same outbox: kept, then applied once when the network returns", async ({
+  browser,
+  server,
+}) => {
+  test.setTimeout(120_000)
+  const order = (await placeOrder(server, undefined, 'Row Offline')).order
+  const context = await browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true })
+  try {
+    const page = await signIn(server, context)
+    await page.goto(`${server.url}/admin`)
+    const row = page.locator(`[data-order-id="${order.id}"]`)
+    await expect(row).toHaveAttribute('data-status', 'placed')
+
+    await blockNetwork(server, true)
+    await row.getByRole('button', { name: `Mark confirmed: order #${order.number}` }).tap()
+    await expect(page.getByTestId('undo-outcome')).toContainText('saved on this device')
+    await page.waitForTimeout(1_000)
+    expect((await getOrder(server, order.id)).version, 'nothing reached the server while offline').toBe(1)
+
+    await blockNetwork(server, false)
+    await expect.poll(async () => (await getOrder(server, order.id)).status, { timeout: 30_000 }).toBe('confirmed')
+    await expect(row).toHaveAttribute('data-status', 'confirmed')
+    const applied = await getOrder(server, order.id)
+    expect(applied.version).toBe(2)
+    expect(applied.history.filter((entry) => entry.status === 'confirmed')).toHaveLength(1)
+  } finally {
+    await blockNetwork(server, false).catch(() => undefined)
+    await context.close()
+  }
+})
