@@ -30,15 +30,12 @@ export function notifyNetworkBack(): void {
   networkBack?.()
 }
 
-/** The worker to talk to, waiting at most `waitMs` for a registration to become ready. */
-export async function activeWorker(waitMs = 0): Promise<ServiceWorker | null> {
+/** The worker to talk to now: the page's controller, else the registration's active worker, else null. */
+export async function activeWorker(): Promise<ServiceWorker | null> {
   if (!isServiceWorkerSupported()) return null
   const controller = navigator.serviceWorker.controller
   if (controller) return controller
-  if (waitMs <= 0) return (await navigator.serviceWorker.getRegistration().catch(() => undefined))?.active ?? null
-  const ready = navigator.serviceWorker.ready.then((registration) => registration.active)
-  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), waitMs))
-  return Promise.race([ready, timeout]).catch(() => null)
+  return (await navigator.serviceWorker.getRegistration().catch(() => undefined))?.active ?? null
 }
 
 /**
@@ -70,8 +67,8 @@ export async function askWorker(worker: ServiceWorker, message: SwMessage, timeo
   })
 }
 
-/** Fire-and-forget message to the worker, if there is one (waiting up to `waitMs` for it). */
-export async function tellWorker(message: SwMessage, waitMs = 0): Promise<void> {
-  const worker = await activeWorker(waitMs)
+/** Fire-and-forget message to the worker, if there is one now. */
+export async function tellWorker(message: SwMessage): Promise<void> {
+  const worker = await activeWorker()
   worker?.postMessage(message)
 }
