@@ -384,7 +384,10 @@ run 2 met it at 5 tabs (0.94×) and lost at 20 (1.09×, 7 ms on 83), run 3 lost 
 sharing gains nothing it could show: the fan-out is the time until the last of 20 renderers has
 had its turn on two cores, which is the same work in both modes. The hop goals at 20 tabs
 (p50 ≤ 1 ms, p99 ≤ 5 ms) were not met in any run, for the reason above; only the quickest tab of
-each event (1.15–1.25 ms) comes near them.
+each event (1.15–1.25 ms) comes near them. A fourth run, on a freshly started machine with
+nothing else running (the tables at the top of this part, 17:23 UTC): 1.17 / 0.90 / 1.33× at
+1 / 5 / 20 tabs, hop p50 at 20 tabs 22.1 ms, per event the quickest / median / slowest tab
+2.0 / 20.8 / 78 ms: the same picture, and the 20-tab ratio at the far end of the runs' spread.
 
 **How the hub hands events to tabs — the earlier variants** (07:00 UTC run of this part with
 \`ORDERLINE_BENCH_HUB_EVENTS=comlink,object,batched\`, on a quieter machine than the runs above; one
