@@ -53,7 +53,7 @@ test('five polling tabs: all follow an admin change, one GET per interval, live 
     // The service worker performs the poll for the page (no SW would mean each tab fetching).
     // On this first visit the worker installs while the tabs load and claims them when it
     // activates: wait for that rather than race it.
-    for (const page of pages) await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 15_000 })
+    for (const page of pages) await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 45_000 })
     await new Promise((resolve) => setTimeout(resolve, 2 * POLL_MS))
     const notModifiedBefore = await routeRequests(server, ORDER_ROUTE, 'GET', 304)
     const perMinute = await rate(server, 10_000)
