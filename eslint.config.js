@@ -29,19 +29,20 @@ const SERVER_FROM_SRC = ['app', 'hub', 'sw', 'shared']
 const restrict = (paths, patterns) => ['error', { paths, patterns }]
 // Times and dates shown to people are written in one place (src/app/utils/format.ts), from Intl in
 // the user's locale, so a page never shows "01:20 AM" next to "1:20am".
+const TIME_MESSAGE = 'Write times and dates with src/app/utils/format.ts (one Intl format everywhere).'
 const ONE_TIME_FORMAT = [
   'error',
   ...['toLocaleTimeString', 'toLocaleDateString', 'toLocaleString'].map((name) => ({
     selector: `CallExpression[callee.property.name='${name}']`,
-    message: 'Write times and dates with src/app/utils/format.ts (one Intl format everywhere).',
+    message: TIME_MESSAGE,
   })),
   {
     selector: "NewExpression[callee.object.name='Intl'][callee.property.name='DateTimeFormat']",
-    message: 'Write times and dates with src/app/utils/format.ts (one Intl format everywhere).',
+    message: TIME_MESSAGE,
   },
   {
     selector: 'CallExpression[callee.property.name=/^get(UTC)?(Hours|Minutes)$/]',
-    message: 'Write times and dates with src/app/utils/format.ts (one Intl format everywhere).',
+    message: TIME_MESSAGE,
   },
 ]
 
