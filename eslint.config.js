@@ -11,11 +11,21 @@ import tseslint from 'typescript-eslint'
 const VUE = [
   { name: 'vue', message: 'Tab code only (src/app).' },
   { name: 'pinia', message: 'Tab code only (src/app).' },
-  { name: 'vue-router', message: 'Tab code only (src/app).' },
 ]
-// Full zod is the server's: every browser bundle validates with zod/mini (same schemas, a few kB).
-const ZOD = { name: 'zod', message: "Browser code imports 'zod/mini' (full zod is for the server)." }
-const BROWSER = [...VUE, ZOD]
+// zod is the server's (and the checkout form's, loaded with its route): browser code checks what it
+// receives with valibot (src/protocol/answers.ts), a few kB, so no page or worker starts with zod.
+const ZOD_MESSAGE = 'Browser code validates with valibot (src/protocol/answers.ts); zod is for the server and the checkout.'
+const ZOD = [
+  { name: 'zod', message: ZOD_MESSAGE },
+  { name: 'zod/mini', message: ZOD_MESSAGE },
+]
+// Types from the request schemas are free; a value import would bring zod along.
+const REQUESTS = {
+  group: ['**/protocol/requests', '**/protocol/requests.ts'],
+  message: 'Only the server and the checkout load the request schemas (zod); import their types only.',
+  allowTypeImports: true,
+}
+const BROWSER = [...VUE, ...ZOD]
 const folder = (name, message) => ({ group: [`**/${name}/**`, `**/${name}`], message })
 const APP = folder('app', 'Only the tab (src/app) imports tab code.')
 const HUB = folder('hub', 'The hub is reached through its contract in src/shared, or hosted by src/app/realtime.')
@@ -27,6 +37,7 @@ const SERVER_FROM_SRC = ['app', 'hub', 'sw', 'shared']
   }))
   .concat({ group: ['**/src/config', '**/src/config.ts'], message: 'src/config.ts reads the browser build variables.' })
 const restrict = (paths, patterns) => ['error', { paths, patterns }]
+const RESTRICT = '@typescript-eslint/no-restricted-imports'
 // Times and dates shown to people are written in one place (src/app/utils/format.ts), from Intl in
 // the user's locale, so a page never shows "01:20 AM" next to "1:20am".
 const TIME_MESSAGE = 'Write times and dates with src/app/utils/format.ts (one Intl format everywhere).'
@@ -73,14 +84,18 @@ export default tseslint.config(
       'no-empty-pattern': ['error', { allowObjectPatternsAsParameters: true }],
     },
   },
-  { files: ['src/app/**/*.{ts,vue}'], rules: { 'no-restricted-imports': restrict([ZOD], []) } },
+  { files: ['src/app/**/*.{ts,vue}'], rules: { [RESTRICT]: restrict(ZOD, [REQUESTS]) } },
+  // The checkout shows the server's own reasons before sending: it checks its body with the request schema.
+  { files: ['src/app/composables/useCheckout.ts'], rules: { [RESTRICT]: 'off' } },
   { files: ['src/**/*.{ts,vue}'], ignores: ['src/app/utils/format.ts'], rules: { 'no-restricted-syntax': ONE_TIME_FORMAT } },
-  { files: ['src/hub/**/*.ts'], rules: { 'no-restricted-imports': restrict(BROWSER, [APP, SW]) } },
-  { files: ['src/sw/**/*.ts'], rules: { 'no-restricted-imports': restrict(BROWSER, [APP, HUB]) } },
+  { files: ['src/hub/**/*.ts'], rules: { [RESTRICT]: restrict(BROWSER, [APP, SW, REQUESTS]) } },
+  { files: ['src/sw/**/*.ts'], rules: { [RESTRICT]: restrict(BROWSER, [APP, HUB, REQUESTS]) } },
   {
     files: ['src/shared/**/*.ts', 'src/protocol/**/*.ts', 'src/config.ts'],
-    rules: { 'no-restricted-imports': restrict(BROWSER, [APP, HUB, SW]) },
+    ignores: ['src/protocol/requests.ts'],
+    rules: { [RESTRICT]: restrict(BROWSER, [APP, HUB, SW, REQUESTS]) },
   },
-  { files: ['server/**/*.ts'], rules: { 'no-restricted-imports': restrict(VUE, SERVER_FROM_SRC) } },
+  { files: ['src/protocol/requests.ts'], rules: { [RESTRICT]: restrict(VUE, [APP, HUB, SW]) } },
+  { files: ['server/**/*.ts'], rules: { [RESTRICT]: restrict(VUE, SERVER_FROM_SRC) } },
   prettier,
 )

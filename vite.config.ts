@@ -140,6 +140,9 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
+    // Every browser that runs this build's es2022 preloads modules natively (the few that do not
+    // still load them, a little later): the polyfill would be ~1 kB in every first download.
+    modulePreload: { polyfill: false },
     sourcemap: true,
     rolldownOptions: {
       output: {
@@ -157,7 +160,7 @@ export default defineConfig({
             },
             {
               name: 'later',
-              test: /src[\\/]app[\\/](startLater\.ts|offline[\\/]placementSync|stores[\\/](placements|cart)\.ts|pwa[\\/])|src[\\/]shared[\\/]placementQueue|pwa-register|workbox-window/,
+              test: /src[\\/]app[\\/](startLater\.ts|offline[\\/]placementSync|stores[\\/](placements|cart|outbox)\.ts|pwa[\\/]|components[\\/]Toast(Area|Item)\.vue)|src[\\/]shared[\\/](placementQueue|outboxDb)|pwa-register|workbox-window/,
               priority: 1,
             },
           ],

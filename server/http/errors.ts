@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { z } from 'zod/mini'
-import { describeIssues } from '../../src/protocol/schemas'
+import { describeIssues } from '../../src/protocol/requests'
 import type { ApiErrorBody } from '../../src/protocol/events'
 
 /** Throw from a handler to answer with this status and code. */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { ADMIN_ROOM, orderRoom } from '../../src/protocol/events'
 import { formatCents } from '../../src/protocol/order'
 import type { OrderChange, Stats } from '../../src/protocol/order'
-import type { Notification } from '../../src/protocol/schemas'
+import type { Notification } from '../../src/protocol/answers'
 import type { OrderlineServer } from './types'
 
 export interface Publisher {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { loginBodySchema } from '../../src/protocol/schemas'
+import { loginBodySchema } from '../../src/protocol/requests'
 import { requireAdmin } from '../http/auth'
 import { parseWith } from '../http/context'
 import type { AppContext } from '../http/context'

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { LIMITS, changesQuerySchema } from '../../src/protocol/schemas'
+import { changesQuerySchema } from '../../src/protocol/requests'
+import { LIMITS } from '../../src/protocol/limits'
 import { requireAdmin } from '../http/auth'
 import { parseWith } from '../http/context'
 import type { AppContext } from '../http/context'

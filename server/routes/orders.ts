@@ -13,7 +13,7 @@ import {
   placeOrderBodySchema,
   placementKeySchema,
   tokenSchema,
-} from '../../src/protocol/schemas'
+} from '../../src/protocol/requests'
 import { bearerToken, looksLikeJwt, requireAdmin } from '../http/auth'
 import { parseWith } from '../http/context'
 import type { AppContext } from '../http/context'

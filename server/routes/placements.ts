@@ -5,7 +5,7 @@
  * `Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { PlaceOrderBody } from '../../src/protocol/schemas'
+import type { PlaceOrderBody } from '../../src/protocol/requests'
 import { bearerToken, looksLikeJwt } from '../http/auth'
 import type { AppContext } from '../http/context'
 import { ApiError } from '../http/errors'

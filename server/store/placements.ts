@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto'
 import type { Order, OrderChange } from '../../src/protocol/order'
-import type { PlaceOrderBody } from '../../src/protocol/schemas'
+import type { PlaceOrderBody } from '../../src/protocol/requests'
 import { serializeWrites } from './db'
 import type { OpenDatabase } from './db'
 import { insertPlacedOrder } from './orders'

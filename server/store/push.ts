@@ -4,8 +4,8 @@
  * the sender deletes them after the final push (server/push/sender.ts).
  */
 import type { Kysely } from 'kysely'
-import { LIMITS } from '../../src/protocol/schemas'
-import type { PushSubscriptionBody } from '../../src/protocol/schemas'
+import { LIMITS } from '../../src/protocol/limits'
+import type { PushSubscriptionBody } from '../../src/protocol/requests'
 import { serializeWrites } from './db'
 import type { OpenDatabase } from './db'
 import type { Database, PushSubscriptionsTable } from './schema'

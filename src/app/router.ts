@@ -1,19 +1,12 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, type RouteRecord } from './routing'
 import { useSessionStore } from './stores/session'
 import TrackOrderView from './views/TrackOrderView.vue'
-
-declare module 'vue-router' {
-  interface RouteMeta {
-    title?: string
-    requiresAdmin?: boolean
-  }
-}
 
 // Route-level chunks: every view but the tracking page is loaded when first opened, so the
 // tracking link (where most first visits land, on a phone) carries neither the storefront's
 // checkout nor the admin app. The tracking view itself stays in the entry: as a chunk of its own
 // it would cost that first visit one more round trip before the order can show.
-const routes: RouteRecordRaw[] = [
+const routes: RouteRecord[] = [
   { path: '/', name: 'shop', component: () => import('./views/StorefrontView.vue'), meta: { title: 'Shop' } },
   { path: '/track/:orderId', name: 'track', component: TrackOrderView, meta: { title: 'Track your order' } },
   { path: '/orders', name: 'my-orders', component: () => import('./views/MyOrdersView.vue'), meta: { title: 'My orders' } },
@@ -42,22 +35,13 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./views/AdminDiagnosticsView.vue'),
     meta: { title: 'Diagnostics', requiresAdmin: true },
   },
-  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'Not found' } },
+  { path: '*', name: 'not-found', component: () => import('./views/NotFoundView.vue'), meta: { title: 'Not found' } },
 ]
 
 export const router = createRouter({
-  history: createWebHistory(),
   routes,
-  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
-})
-
-router.beforeEach((to) => {
-  if (to.meta.requiresAdmin && !useSessionStore().isAdmin) {
-    return { name: 'login', query: { redirect: to.fullPath } }
-  }
-  return true
-})
-
-router.afterEach((to) => {
-  document.title = to.meta.title ? `${to.meta.title} · Orderline` : 'Orderline'
+  beforeEach: (to) => (to.meta.requiresAdmin && !useSessionStore().isAdmin ? { name: 'login', query: { redirect: to.fullPath } } : true),
+  afterEach: (to) => {
+    document.title = to.meta.title ? `${to.meta.title} · Orderline` : 'Orderline'
+  },
 })

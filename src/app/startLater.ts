@@ -7,9 +7,11 @@
  *   for an admin session, or when this device still holds changes queued by one; a customer's
  *   page carries none of it.
  * - The customer's orders queued offline: sent now and whenever the network returns.
+ * - The count of new orders an admin's hidden tab has not shown yet, in its title.
  */
 import type { Pinia } from 'pinia'
 import { watch } from 'vue'
+import { startUnseenOrdersTitle } from './composables/unseenOrdersTitle'
 import { startPlacementSync } from './offline/placementSync'
 import { useOrdersStore } from './stores/orders'
 import { useOutboxStore } from './stores/outbox'
@@ -35,4 +37,5 @@ export function startLater(pinia: Pinia): void {
   )
   void outbox.load().then(() => outbox.hasPending() && startOutbox())
   startPlacementSync({ queue: usePlacementsStore(pinia) })
+  startUnseenOrdersTitle(pinia)
 }

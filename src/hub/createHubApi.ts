@@ -3,7 +3,7 @@
  * Web Locks, and input checks on everything a tab sends. Shared by the SharedWorker entry and
  * the in-page hosts, which differ only in how the API reaches the tab.
  */
-import { idSchema, tokenSchema, type Ack } from '../protocol'
+import { isId, isToken, type Ack } from '../protocol'
 import { HUB_PROTOCOL_VERSION, type Interest } from '@shared/hubTypes'
 import type { HelloRequest, HelloResult, HubApi, HubListener } from '@shared/hubApi'
 import type { Hub } from './hub'
@@ -27,7 +27,7 @@ function isInterest(value: unknown): value is Interest {
   if (typeof value !== 'object' || value === null) return false
   const interest = value as Record<string, unknown>
   if (interest.kind === 'admin' || interest.kind === 'stats') return true
-  return interest.kind === 'order' && idSchema.safeParse(interest.orderId).success && tokenSchema.safeParse(interest.token).success
+  return interest.kind === 'order' && isId(interest.orderId) && isToken(interest.token)
 }
 
 const badRequest = (message: string): Ack => ({ ok: false, error: { code: 'bad_request', message } })
@@ -95,7 +95,7 @@ export function createHubApi(hub: Hub, options: HubApiOptions): HubApi {
       if (isInterest(interest)) await hub.unwatch(tabId, interest)
     },
     async setCredentials(token) {
-      if (token === null || tokenSchema.safeParse(token).success) await hub.setCredentials(token)
+      if (token === null || isToken(token)) await hub.setCredentials(token)
     },
     async getStatus() {
       return hub.getStatus()

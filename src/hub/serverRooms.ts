@@ -4,7 +4,7 @@
  * the tabs want; this says what the server has, and sends the acked watchOrder / unwatchOrder
  * that move one towards the other.
  */
-import { z } from 'zod/mini'
+import * as v from 'valibot'
 import { ADMIN_ROOM, type Ack } from '../protocol'
 import type { Interest } from '@shared/hubTypes'
 import { interestKey, type InterestKey } from './roomRefs'
@@ -12,9 +12,9 @@ import type { HubSocket } from './socketPort'
 
 export type OrderInterest = Extract<Interest, { kind: 'order' }>
 
-const ackSchema = z.union([
-  z.object({ ok: z.literal(true) }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
+const ackSchema = v.union([
+  v.object({ ok: v.literal(true) }),
+  v.object({ ok: v.literal(false), error: v.object({ code: v.string(), message: v.string() }) }),
 ])
 
 export const OK: Ack = { ok: true }
@@ -86,8 +86,8 @@ export class ServerRooms {
       .emitWithAck('watchOrder', { orderId: interest.orderId, token: interest.token }, this.deps.ackTimeoutMs)
       .then(
         (raw): Ack => {
-          const parsed = ackSchema.safeParse(raw)
-          return parsed.success ? parsed.data : fail('bad_ack', 'the server answered watchOrder with an unexpected value')
+          const parsed = v.safeParse(ackSchema, raw)
+          return parsed.success ? parsed.output : fail('bad_ack', 'the server answered watchOrder with an unexpected value')
         },
         (error: unknown): Ack => fail('timeout', error instanceof Error ? error.message : 'no answer'),
       )

@@ -2,7 +2,8 @@
  * The Socket.IO contract, documented in docs/protocol.md. Event names are the external contract:
  * tests, benchmarks and deployments depend on them.
  */
-import type { Notification, UnwatchOrderPayload, WatchOrderPayload } from './schemas'
+import type { Notification } from './answers'
+import type { UnwatchOrderPayload, WatchOrderPayload } from './requests'
 import type { OrderChange, Stats } from './order'
 
 /** Acknowledgements are values, never thrown: `{ok: true}` or `{ok: false, error}`. */

@@ -1,16 +1,9 @@
 /**
- * REST answers as every caller reads them (docs/protocol.md): the change log page and its cursor
- * rule, the ETag of an order version, and the error envelope. Shared by the tab, the hub, the
- * service worker and the server, so each rule is written once.
+ * REST answers as every caller reads them (docs/protocol.md): the change log's cursor rule, the
+ * ETag of an order version, and the error envelope. Shared by the tab, the hub, the service
+ * worker and the server, so each rule is written once. (The answers' schemas: ./answers.ts.)
  */
-import { z } from 'zod/mini'
-import { orderChangeSchema } from './schemas'
 import type { OrderChange } from './order'
-
-export const changesPageSchema = z.object({
-  changes: z.array(orderChangeSchema),
-  cursor: z.nullish(z.union([z.number(), z.string()])),
-})
 
 /**
  * Where to read from next: the server's cursor when it is ahead of the last change seen (it may

@@ -4,6 +4,7 @@
  * one sender is active per browser. Every answer is recorded: applied entries leave the outbox,
  * refused ones stay with the server's current copy until the admin dismisses them.
  */
+import * as v from 'valibot'
 import { orderSchema, readErrorEnvelope, type Order } from '../protocol'
 import type { OutboxEntry, OutboxStorage } from './outboxDb'
 import { OUTBOX_CHANNEL, OUTBOX_LOCK } from './swProtocol'
@@ -43,11 +44,11 @@ async function send(entry: OutboxEntry, deps: ReplayDeps): Promise<Answer> {
 
 function errorOf(body: unknown, status: number): { code: string; message: string; current: Order | null } {
   const envelope = readErrorEnvelope(body, status)
-  const current = orderSchema.safeParse(envelope.current)
+  const current = v.safeParse(orderSchema, envelope.current)
   return {
     code: envelope.code,
     message: envelope.message ?? `The server answered ${status}.`,
-    current: current.success ? (current.data as Order) : null,
+    current: current.success ? (current.output as Order) : null,
   }
 }
 
@@ -57,8 +58,8 @@ export function settle(entry: OutboxEntry, answer: Answer): { next: OutboxEntry 
   if (answer.kind === 'network') return { next: tried, applied: null, stop: true }
   const { status, body } = answer
   if (status >= 200 && status < 300) {
-    const order = orderSchema.safeParse(body)
-    return { next: null, applied: order.success ? (order.data as Order) : null, stop: false }
+    const order = v.safeParse(orderSchema, body)
+    return { next: null, applied: order.success ? (order.output as Order) : null, stop: false }
   }
   const error = errorOf(body, status)
   // Server trouble or rate limiting: keep it pending and retry later, in order.

@@ -6,7 +6,9 @@
  * (the order and its tracking token) must reach a tab, which keeps it in My orders. A placed or
  * refused entry therefore stays until a tab has taken it (see src/app/stores/placements.ts).
  */
-import { orderSchema, readErrorEnvelope, type Order, type PlaceOrderBody } from '../protocol'
+import * as v from 'valibot'
+import { orderSchema, readErrorEnvelope, type Order } from '../protocol'
+import type { PlaceOrderBody } from '../protocol/requests'
 import { openKeyedStorage, type KeyedStorage } from './outboxDb'
 import { PLACEMENT_CHANNEL, PLACEMENT_LOCK } from './swProtocol'
 
@@ -78,10 +80,10 @@ export function settlePlacement(entry: QueuedPlacement, answer: Answer): { next:
   const { status, body } = answer
   if (status >= 200 && status < 300) {
     const fields = (typeof body === 'object' && body !== null ? body : {}) as { order?: unknown; trackingToken?: unknown }
-    const order = orderSchema.safeParse(fields.order)
+    const order = v.safeParse(orderSchema, fields.order)
     if (order.success && typeof fields.trackingToken === 'string' && fields.trackingToken) {
       return {
-        next: { ...tried, state: 'placed', error: null, placed: { order: order.data as Order, trackingToken: fields.trackingToken } },
+        next: { ...tried, state: 'placed', error: null, placed: { order: order.output as Order, trackingToken: fields.trackingToken } },
         stop: false,
       }
     }

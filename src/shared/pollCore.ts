@@ -3,6 +3,7 @@
  * worker runs it for the whole browser; a page with no controlling service worker runs the same
  * code itself. No timers here: the hub owns the schedule, this only performs one round.
  */
+import * as v from 'valibot'
 import {
   changesPageSchema,
   etagOfVersion,
@@ -53,21 +54,21 @@ async function pollOrder(entry: PollPlan['orders'][number], deps: PollDeps, roun
   }
   if (!response.ok) return { kind: 'http' }
   if (deps.onFresh) await deps.onFresh(path, authorization, response.clone()).catch(() => undefined)
-  const parsed = orderSchema.safeParse(await response.json().catch(() => null))
+  const parsed = v.safeParse(orderSchema, await response.json().catch(() => null))
   if (!parsed.success) return { kind: 'http' }
-  const order = parsed.data as Order
+  const order = parsed.output as Order
   round.outcome.orders.push({ orderId: order.id, version: order.version, terminal: isTerminal(order.status) })
   if (entry.version === null || order.version > entry.version) round.orders.push(order)
   return { kind: 'ok' }
 }
 
 /** One uncached admin GET parsed with `schema`: the body, or why the step failed. */
-async function getAdmin<T>(
+async function getAdmin<S extends v.GenericSchema>(
   path: string,
   token: string,
-  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+  schema: S,
   deps: PollDeps,
-): Promise<{ kind: 'ok'; body: T } | Exclude<Step, { kind: 'ok' }>> {
+): Promise<{ kind: 'ok'; body: v.InferOutput<S> } | Exclude<Step, { kind: 'ok' }>> {
   let response: Response
   try {
     response = await deps.fetch(deps.url(path), {
@@ -78,14 +79,14 @@ async function getAdmin<T>(
     return { kind: 'network' }
   }
   if (!response.ok) return { kind: 'http' }
-  const parsed = schema.safeParse(await response.json().catch(() => null))
-  return parsed.success ? { kind: 'ok', body: parsed.data } : { kind: 'http' }
+  const parsed = v.safeParse(schema, await response.json().catch(() => null))
+  return parsed.success ? { kind: 'ok', body: parsed.output } : { kind: 'http' }
 }
 
 async function pollAdmin(admin: NonNullable<PollPlan['admin']>, deps: PollDeps, round: PollRound): Promise<Step> {
   const answer = await getAdmin(`/api/changes?after=${admin.afterSeq}`, admin.token, changesPageSchema, deps)
   if (answer.kind !== 'ok') return answer
-  const changes = answer.body.changes as OrderChange[]
+  const changes = answer.body.changes
   round.outcome.lastSeq = nextChangesCursor(admin.afterSeq, changes, answer.body.cursor)
   round.changes.push(...changes)
   return { kind: 'ok' }
@@ -94,7 +95,7 @@ async function pollAdmin(admin: NonNullable<PollPlan['admin']>, deps: PollDeps, 
 async function pollStats(token: string, deps: PollDeps, round: PollRound): Promise<Step> {
   const answer = await getAdmin('/api/stats', token, statsSchema, deps)
   if (answer.kind !== 'ok') return answer
-  round.stats = answer.body as Stats
+  round.stats = answer.body
   return { kind: 'ok' }
 }
 

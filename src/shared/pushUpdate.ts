@@ -4,12 +4,13 @@
  * number, status and version, and nothing else: enough to announce the change and to move the
  * cached copy forward, never backwards.
  */
+import * as v from 'valibot'
 import { isTerminal, pushPayloadSchema, type Order, type PushPayload } from '../protocol'
 
 /** The decrypted push data as JSON, validated; null for anything that is not ours. */
 export function parsePushPayload(data: unknown): PushPayload | null {
-  const parsed = pushPayloadSchema.safeParse(data)
-  return parsed.success ? parsed.data : null
+  const parsed = v.safeParse(pushPayloadSchema, data)
+  return parsed.success ? parsed.output : null
 }
 
 /**

@@ -4,7 +4,7 @@
  * worker-only types, so both sides import one definition. Everything received is validated before
  * it is trusted.
  */
-import { z } from 'zod/mini'
+import * as v from 'valibot'
 import { idSchema, orderChangeSchema, orderSchema, statsSchema, type Order, type OrderChange, type Stats } from '../protocol'
 import type { PollOutcome, PollPlan } from './hubTypes'
 
@@ -25,19 +25,12 @@ export const PLACEMENT_SYNC_TAG = 'orderline-placements'
 export const PLACEMENT_LOCK = 'orderline-placements'
 export const PLACEMENT_CHANNEL = 'orderline-placements'
 
-const pollPlanSchema = z.object({
-  orders: z
-    .array(
-      z.object({
-        orderId: idSchema,
-        token: z.string().check(z.minLength(1), z.maxLength(2048)),
-        version: z.nullable(z.int().check(z.gte(1))),
-      }),
-    )
-    .check(z.maxLength(500)),
-  admin: z.nullable(
-    z.object({ token: z.string().check(z.minLength(1), z.maxLength(4096)), afterSeq: z.int().check(z.gte(0)), stats: z.boolean() }),
-  ),
+const text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max))
+const int = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min))
+
+const pollPlanSchema = v.object({
+  orders: v.pipe(v.array(v.object({ orderId: idSchema, token: text(2048), version: v.nullable(int(1)) })), v.maxLength(500)),
+  admin: v.nullable(v.object({ token: text(4096), afterSeq: int(0), stats: v.boolean() })),
 })
 
 /** Window → SW. `poll` carries a reply port (MessageChannel) for its outcome. */
@@ -49,17 +42,17 @@ export type SwMessage =
   /** The page shows a newer copy (e.g. from a socket event): keep the SW's cached answer as new. */
   | { type: 'remember-order'; order: Order; token: string }
 
-const swMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('SKIP_WAITING') }),
-  z.object({ type: z.literal('poll'), plan: pollPlanSchema }),
-  z.object({ type: z.literal('clear-api-cache') }),
-  z.object({ type: z.literal('flush-outbox') }),
-  z.object({ type: z.literal('remember-order'), order: orderSchema, token: z.string().check(z.minLength(1), z.maxLength(4096)) }),
+const swMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('SKIP_WAITING') }),
+  v.object({ type: v.literal('poll'), plan: pollPlanSchema }),
+  v.object({ type: v.literal('clear-api-cache') }),
+  v.object({ type: v.literal('flush-outbox') }),
+  v.object({ type: v.literal('remember-order'), order: orderSchema, token: text(4096) }),
 ])
 
 export function parseSwMessage(data: unknown): SwMessage | null {
-  const parsed = swMessageSchema.safeParse(data)
-  return parsed.success ? (parsed.data as SwMessage) : null
+  const parsed = v.safeParse(swMessageSchema, data)
+  return parsed.success ? (parsed.output as SwMessage) : null
 }
 
 /** SW → windows. */
@@ -80,37 +73,37 @@ export function pollMessage(round: {
   return { type: 'orderline:poll', orders, changes, stats, at: Date.now(), ok: outcome.ok, networkError: outcome.networkError === true }
 }
 
-const clientMessageSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('orderline:poll'),
-    orders: z.array(orderSchema),
-    changes: z.array(orderChangeSchema),
-    stats: z.nullable(statsSchema),
-    at: z.number(),
-    ok: z.boolean(),
-    networkError: z.boolean(),
+const clientMessageSchema = v.variant('type', [
+  v.object({
+    type: v.literal('orderline:poll'),
+    orders: v.array(orderSchema),
+    changes: v.array(orderChangeSchema),
+    stats: v.nullable(statsSchema),
+    at: v.number(),
+    ok: v.boolean(),
+    networkError: v.boolean(),
   }),
-  z.object({
-    type: z.literal('orderline:api'),
-    source: z.enum(['network', 'cache', 'none']),
-    cachedAt: z.nullable(z.number()),
-    at: z.number(),
+  v.object({
+    type: v.literal('orderline:api'),
+    source: v.picklist(['network', 'cache', 'none']),
+    cachedAt: v.nullable(v.number()),
+    at: v.number(),
   }),
 ])
 
 export function parseClientMessage(data: unknown): ClientMessage | null {
-  const parsed = clientMessageSchema.safeParse(data)
-  return parsed.success ? (parsed.data as ClientMessage) : null
+  const parsed = v.safeParse(clientMessageSchema, data)
+  return parsed.success ? (parsed.output as ClientMessage) : null
 }
 
-const pollOutcomeSchema = z.object({
-  ok: z.boolean(),
-  networkError: z.optional(z.boolean()),
-  orders: z.array(z.object({ orderId: z.string(), version: z.number(), terminal: z.boolean() })),
-  lastSeq: z.optional(z.number()),
+const pollOutcomeSchema = v.object({
+  ok: v.boolean(),
+  networkError: v.optional(v.boolean()),
+  orders: v.array(v.object({ orderId: v.string(), version: v.number(), terminal: v.boolean() })),
+  lastSeq: v.optional(v.number()),
 })
 
 export function parsePollOutcome(data: unknown): PollOutcome | null {
-  const parsed = pollOutcomeSchema.safeParse(data)
-  return parsed.success ? parsed.data : null
+  const parsed = v.safeParse(pollOutcomeSchema, data)
+  return parsed.success ? parsed.output : null
 }

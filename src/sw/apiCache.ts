@@ -3,6 +3,7 @@
  * the cached copy (marked with X-Orderline-Cache: hit and its age). The window that asked is
  * told where its answer came from, which is how the page knows it shows cached data.
  */
+import * as v from 'valibot'
 import { config } from '../config'
 import {
   ADMIN_API_CACHE,
@@ -60,8 +61,8 @@ function orderUrl(orderId: string): string {
 export async function cachedOrder(orderId: string, token: string): Promise<Order | null> {
   const held = await cachedCopy(orderUrl(orderId), `Bearer ${token}`)
   if (!held) return null
-  const parsed = orderSchema.safeParse(await held.json().catch(() => null))
-  return parsed.success ? (parsed.data as Order) : null
+  const parsed = v.safeParse(orderSchema, await held.json().catch(() => null))
+  return parsed.success ? (parsed.output as Order) : null
 }
 
 async function cachedCopy(url: string, authorization: string | null): Promise<Response | undefined> {

@@ -3,10 +3,11 @@
  * way in, stored, shown to admins everywhere they see orders and to the order's own tracking
  * token, never to another customer. Clients that omit them keep working unchanged.
  */
+import * as v from 'valibot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
 import type { Order } from '../../src/protocol/order'
-import { orderSchema } from '../../src/protocol/schemas'
+import { orderSchema } from '../../src/protocol/answers'
 import { api, collect, connectSocket, loginAdmin, patchStatus, placeOrder, sleep, startServer, waitForEvent } from './helpers'
 
 let server: RunningServer
@@ -33,7 +34,7 @@ async function placeWith(customer: Record<string, unknown>) {
 describe('customer.address and customer.phone', () => {
   it('are normalised and stored: NFC, trimmed, phone spacing collapsed, full-width digits made ASCII', async () => {
     const { order } = await placeWith({ address: `  ${ADDRESS}  `, phone: ' +49 (30)\u00a0１２３４-5678 ' })
-    expect(orderSchema.parse(order).customer).toEqual({
+    expect(v.parse(orderSchema, order).customer).toEqual({
       name: 'Dee Tail',
       email: 'dee@example.com',
       address: ADDRESS.normalize('NFC'),

@@ -3,12 +3,13 @@
  * durations once there is enough, on every order the server sends (REST and socket), null once
  * the order is finished. Also measures what the estimate adds per request.
  */
+import * as v from 'valibot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
 import { DEFAULT_STAGE_MS, MIN_STAGE_SAMPLES, createEstimator, estimateFor } from '../../server/store/estimates'
 import { changeStatus, placeOrder as placeStored } from '../../server/store/orders'
 import type { Order, OrderStatus } from '../../src/protocol/order'
-import { orderSchema } from '../../src/protocol/schemas'
+import { orderSchema } from '../../src/protocol/answers'
 import { api, connectSocket, loginAdmin, patchStatus, placeOrder, startServer, waitForEvent } from './helpers'
 
 let server: RunningServer
@@ -117,9 +118,9 @@ describe('estimate on the order', () => {
       updatedAt: 'x',
       history: [],
     }
-    expect(orderSchema.safeParse(base).success).toBe(true)
-    expect(orderSchema.safeParse({ ...base, estimate: null }).success).toBe(true)
-    expect(orderSchema.safeParse({ ...base, estimate: { deliveredAt: 'x', basis: 'guess', steps: [] } }).success).toBe(false)
+    expect(v.safeParse(orderSchema, base).success).toBe(true)
+    expect(v.safeParse(orderSchema, { ...base, estimate: null }).success).toBe(true)
+    expect(v.safeParse(orderSchema, { ...base, estimate: { deliveredAt: 'x', basis: 'guess', steps: [] } }).success).toBe(false)
   })
 
   it('uses a default for each stage lacking history, and says so', () => {

@@ -9,7 +9,7 @@ import { Agent, request as httpRequest } from 'node:http'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
-import { LIMITS } from '../../src/protocol/schemas'
+import { LIMITS } from '../../src/protocol/limits'
 import { api, loginAdmin, placeOrder, startServer } from './helpers'
 import { snapshot } from './securitySupport'
 

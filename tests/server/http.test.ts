@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
-import { LIMITS } from '../../src/protocol/schemas'
+import { LIMITS } from '../../src/protocol/limits'
 import { api, loginAdmin, placeOrder } from './helpers'
 import { startServer } from './helpers'
 

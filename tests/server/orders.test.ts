@@ -1,7 +1,8 @@
+import * as v from 'valibot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
 import type { Order } from '../../src/protocol/order'
-import { orderSchema, statsSchema } from '../../src/protocol/schemas'
+import { orderSchema, statsSchema } from '../../src/protocol/answers'
 import { api, loginAdmin, patchStatus, placeOrder, startServer } from './helpers'
 
 let server: RunningServer
@@ -26,7 +27,7 @@ describe('POST /api/orders', () => {
       },
     })
     expect(res.status).toBe(201)
-    const order = orderSchema.parse(res.body.order)
+    const order = v.parse(orderSchema, res.body.order)
     expect(order.status).toBe('placed')
     expect(order.version).toBe(1)
     expect(order.totalCents).toBe(2 * 280 + 850)
@@ -254,7 +255,7 @@ describe('GET /api/stats (admin)', () => {
   it('returns figures matching the Stats schema', async () => {
     const res = await api(server, '/api/stats', { token: admin })
     expect(res.status).toBe(200)
-    const stats = statsSchema.parse(res.body)
+    const stats = v.parse(statsSchema, res.body)
     expect(stats.ordersPerMinute).toHaveLength(60)
     expect(stats.ordersToday).toBeGreaterThan(0)
     expect(stats.byStatus.delivered).toBeGreaterThanOrEqual(1)

@@ -3,13 +3,14 @@
  * decrypts like a browser (tests/server/pushSupport.ts). Sending is after the commit, retried on
  * 5xx, ended by 404/410 and by a finished order, and refused for endpoints that lead inward.
  */
+import * as v from 'valibot'
 import { createECDH, randomBytes } from 'node:crypto'
 import webpush from 'web-push'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
 import { checkPushEndpoint } from '../../server/push/endpoint'
 import type { Order } from '../../src/protocol/order'
-import { pushPayloadSchema } from '../../src/protocol/schemas'
+import { pushPayloadSchema } from '../../src/protocol/answers'
 import { api, loginAdmin, patchStatus, placeOrder, sleep, startServer } from './helpers'
 import { browserKeys, decryptPush, startPushReceiver, verifyVapid } from './pushSupport'
 import type { BrowserKeys, PushReceiver } from './pushSupport'
@@ -93,7 +94,7 @@ describe('sending on status changes', () => {
     const claims = await verifyVapid(push!.headers.authorization, publicKey, receiver.url)
     expect(claims.sub).toBe('mailto:admin@test.local')
 
-    const payload = pushPayloadSchema.parse(JSON.parse(decryptPush(push!.body, keys).toString('utf8')))
+    const payload = v.parse(pushPayloadSchema, JSON.parse(decryptPush(push!.body, keys).toString('utf8')))
     expect(payload).toEqual({ orderId: placed.order.id, number: placed.order.number, status: 'confirmed', version: 2 })
     // Another browser's keys cannot read it.
     expect(() => decryptPush(push!.body, browserKeys())).toThrow()

@@ -1,7 +1,8 @@
+import * as v from 'valibot'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningServer } from '../../server/app'
 import type { Ack } from '../../src/protocol/events'
-import { notificationSchema, orderChangeSchema, statsSchema } from '../../src/protocol/schemas'
+import { notificationSchema, orderChangeSchema, statsSchema } from '../../src/protocol/answers'
 import type { ClientSocket } from './helpers'
 import { api, collect, connectSocket, loginAdmin, patchStatus, placeOrder, sleep, startServer, waitForEvent } from './helpers'
 
@@ -130,7 +131,7 @@ describe('fan-out', () => {
     expect(got.adminWatcher).toHaveLength(1)
     expect(got.watcherB).toHaveLength(0)
     expect(got.anonymous).toHaveLength(0)
-    const change = orderChangeSchema.parse(got.watcherA[0])
+    const change = v.parse(orderChangeSchema, got.watcherA[0])
     expect(change.order).toMatchObject({ id: a.order.id, status: 'confirmed', version: 2 })
     expect(change.seq).toBeGreaterThan(0)
   })
@@ -156,12 +157,12 @@ describe('fan-out', () => {
     const newOrder = waitForEvent(adminSocket, 'newOrder')
     const notification = waitForEvent(adminSocket, 'notification')
     const { order } = await placeOrder(server, 3)
-    const change = orderChangeSchema.parse(await newOrder)
+    const change = v.parse(orderChangeSchema, await newOrder)
     expect(change.order.id).toBe(order.id)
-    const note = notificationSchema.parse(await notification)
+    const note = v.parse(notificationSchema, await notification)
     expect(note).toMatchObject({ kind: 'newOrder', orderId: order.id })
     expect(note.title).toContain(String(order.number))
-    statsSchema.parse(await stats)
+    v.parse(statsSchema, await stats)
 
     expect(anonymousNew).toHaveLength(0)
     expect(anonymousNotes).toHaveLength(0)
@@ -182,7 +183,7 @@ describe('fan-out', () => {
       // At most one emit per window, plus the leading and the trailing one.
       expect(stats.length).toBeGreaterThanOrEqual(1)
       expect(stats.length).toBeLessThanOrEqual(Math.floor(elapsed / throttleMs) + 2)
-      const last = statsSchema.parse(stats[stats.length - 1])
+      const last = v.parse(statsSchema, stats[stats.length - 1])
       const current = await api(throttled, '/api/stats', { token })
       expect(last.byStatus.placed).toBe(current.body.byStatus.placed)
     } finally {

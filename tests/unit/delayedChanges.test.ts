@@ -61,7 +61,7 @@ describe('delayed changes (cancel with undo)', () => {
 
 describe('tab title count', () => {
   it('prefixes the count, caps it, and strips it again', async () => {
-    const { titleWithCount } = await import('../../src/app/composables/useUnseenOrdersTitle')
+    const { titleWithCount } = await import('../../src/app/composables/unseenOrdersTitle')
     expect(titleWithCount('Order board · Orderline', 3)).toBe('(3) Order board · Orderline')
     expect(titleWithCount('(3) Order board · Orderline', 4)).toBe('(4) Order board · Orderline')
     expect(titleWithCount('(4) Order board · Orderline', 0)).toBe('Order board · Orderline')

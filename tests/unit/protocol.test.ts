@@ -1,3 +1,4 @@
+import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import {
   ORDER_STATUSES,
@@ -8,9 +9,10 @@ import {
   isTerminal,
   mergeOrder,
   orderSchema,
-  patchOrderBodySchema,
-  placeOrderBodySchema,
+  pushPublicKeySchema,
+  statsSchema,
 } from '../../src/protocol'
+import { patchOrderBodySchema, placeOrderBodySchema } from '../../src/protocol/requests'
 import { makeOrder } from './support/fixtures'
 
 const validBody = {
@@ -98,9 +100,39 @@ describe('placeOrderBodySchema', () => {
 
 describe('response schemas', () => {
   it('accepts a well-formed order and rejects a bad status or version', () => {
-    expect(orderSchema.safeParse(makeOrder()).success).toBe(true)
-    expect(orderSchema.safeParse({ ...makeOrder(), status: 'lost' }).success).toBe(false)
-    expect(orderSchema.safeParse({ ...makeOrder(), version: 0 }).success).toBe(false)
+    expect(v.safeParse(orderSchema, makeOrder()).success).toBe(true)
+    expect(v.safeParse(orderSchema, { ...makeOrder(), status: 'lost' }).success).toBe(false)
+    expect(v.safeParse(orderSchema, { ...makeOrder(), version: 0 }).success).toBe(false)
+    expect(v.safeParse(orderSchema, { ...makeOrder(), version: 1.5 }).success).toBe(false)
+    expect(v.safeParse(orderSchema, { ...makeOrder(), id: '../x' }).success).toBe(false)
+    expect(v.safeParse(orderSchema, { ...makeOrder(), estimate: null }).success).toBe(true)
+    expect(v.safeParse(orderSchema, { ...makeOrder(), estimate: { deliveredAt: 'x', basis: 'guess', steps: [] } }).success).toBe(false)
+  })
+
+  it('drops what it does not know, as the server may add fields a client has never heard of', () => {
+    const parsed = v.parse(orderSchema, {
+      ...makeOrder(),
+      internalNote: 'admins only',
+      customer: { name: 'Ada', email: 'a@x.io', ssn: '1' },
+    })
+    expect(parsed).not.toHaveProperty('internalNote')
+    expect(parsed.customer).toEqual({ name: 'Ada', email: 'a@x.io' })
+  })
+
+  it('stats need a count for every status', () => {
+    const byStatus = Object.fromEntries(ORDER_STATUSES.map((status) => [status, 0]))
+    const stats = { ordersToday: 1, revenueTodayCents: 0, byStatus, avgDeliveryMinutes: null, ordersPerMinute: [0, 1], generatedAt: 'now' }
+    expect(v.safeParse(statsSchema, stats).success).toBe(true)
+    const { delivered: _dropped, ...missing } = byStatus
+    expect(v.safeParse(statsSchema, { ...stats, byStatus: missing }).success).toBe(false)
+    expect(v.safeParse(statsSchema, { ...stats, byStatus: { ...byStatus, placed: -1 } }).success).toBe(false)
+  })
+
+  it('the push key is 65 bytes of base64url, padding tolerated', () => {
+    const key = `B${'A'.repeat(86)}`
+    expect(v.parse(pushPublicKeySchema, { publicKey: `${key}=` }).publicKey).toBe(key)
+    expect(v.safeParse(pushPublicKeySchema, { publicKey: key.slice(1) }).success).toBe(false)
+    expect(v.safeParse(pushPublicKeySchema, { publicKey: `${key.slice(1)}+` }).success).toBe(false)
   })
 
   it('patch body needs a status and a positive integer version, nothing else', () => {

@@ -1,15 +1,16 @@
-import { z } from 'zod/mini'
-import type { LoginBody, User } from '../../protocol'
+import * as v from 'valibot'
+import type { User } from '../../protocol'
+import type { LoginBody } from '../../protocol/requests'
 import { request, requestVoid } from './client'
 
-export const userSchema = z.object({
-  id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
-  email: z.string(),
-  role: z.literal('admin'),
+export const userSchema = v.object({
+  id: v.pipe(v.union([v.string(), v.number()]), v.transform(String)),
+  email: v.string(),
+  role: v.literal('admin'),
 })
 
-const loginResponseSchema = z.object({
-  token: z.string().check(z.minLength(1)),
+const loginResponseSchema = v.object({
+  token: v.pipe(v.string(), v.minLength(1)),
   user: userSchema,
 })
 

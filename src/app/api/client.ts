@@ -2,7 +2,7 @@
  * Typed fetch wrapper: every response body is validated with a protocol schema before it is
  * returned, and every error answer becomes an `ApiError` carrying the server's envelope.
  */
-import type { z } from 'zod/mini'
+import * as v from 'valibot'
 import { apiUrl } from '../../config'
 import { readErrorEnvelope } from '../../protocol'
 import { takeEarlyResponse } from './earlyOrder'
@@ -83,16 +83,16 @@ export async function send(path: string, options: RequestOptions = {}): Promise<
 }
 
 /** Parses a body with a schema; a mismatch is an ApiError, never a silently wrong value. */
-export function validate<S extends z.ZodMiniType>(schema: S, body: unknown, status = 200): z.infer<S> {
-  const result = schema.safeParse(body)
+export function validate<S extends v.GenericSchema>(schema: S, body: unknown, status = 200): v.InferOutput<S> {
+  const result = v.safeParse(schema, body)
   if (!result.success) {
     throw new ApiError(status, INVALID_RESPONSE, 'The server sent an unexpected response.')
   }
-  return result.data
+  return result.output
 }
 
 /** JSON request validated with `schema`. */
-export async function request<S extends z.ZodMiniType>(path: string, schema: S, options: RequestOptions = {}): Promise<z.infer<S>> {
+export async function request<S extends v.GenericSchema>(path: string, schema: S, options: RequestOptions = {}): Promise<v.InferOutput<S>> {
   const response = await send(path, options)
   return validate(schema, await readJson(response), response.status)
 }

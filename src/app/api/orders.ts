@@ -1,25 +1,22 @@
-import { z } from 'zod/mini'
-import {
-  changesPageSchema,
-  nextChangesCursor,
-  orderSchema,
-  type Order,
-  type OrderChange,
-  type OrderStatus,
-  type PlaceOrderBody,
-} from '../../protocol'
+import * as v from 'valibot'
+import { changesPageSchema, nextChangesCursor, orderSchema, type Order, type OrderChange, type OrderStatus } from '../../protocol'
+import type { PlaceOrderBody } from '../../protocol/requests'
 import { readJson, request, send, validate } from './client'
 
-const placeOrderResponseSchema = z.object({
+const placeOrderResponseSchema = v.object({
   order: orderSchema,
-  trackingToken: z.string().check(z.minLength(1)),
+  trackingToken: v.pipe(v.string(), v.minLength(1)),
 })
 
-const orderListSchema = z.object({
-  orders: z.array(orderSchema),
-  nextCursor: z.pipe(
-    z.nullish(z.union([z.string(), z.number()])),
-    z.transform((cursor: string | number | null | undefined) => (cursor == null ? null : String(cursor))),
+const orderListSchema = v.object({
+  orders: v.array(orderSchema),
+  // Absent, null, a number or a string: the client keeps it as an opaque string, or null at the end.
+  nextCursor: v.optional(
+    v.pipe(
+      v.nullable(v.union([v.string(), v.number()])),
+      v.transform((cursor) => (cursor === null ? null : String(cursor))),
+    ),
+    null,
   ),
 })
 

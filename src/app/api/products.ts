@@ -1,13 +1,13 @@
-import { z } from 'zod/mini'
+import * as v from 'valibot'
 import { productSchema, type Product } from '../../protocol'
 import { request } from './client'
 
 /** The catalogue is a plain array; `{products: [...]}` is accepted too. */
-const productListSchema = z.union([
-  z.array(productSchema),
-  z.pipe(
-    z.object({ products: z.array(productSchema) }),
-    z.transform((body: { products: Product[] }) => body.products),
+const productListSchema = v.union([
+  v.array(productSchema),
+  v.pipe(
+    v.object({ products: v.array(productSchema) }),
+    v.transform((body: { products: Product[] }) => body.products),
   ),
 ])
 

@@ -1,5 +1,5 @@
 import { STATUS_LABELS, type Order, type OrderStatus } from '../../protocol'
-import { useOrdersStore, type PatchResult } from '../stores/orders'
+import { loadOutbox, useOrdersStore, type PatchResult } from '../stores/orders'
 import { useDelayedChangesStore } from '../stores/delayedChanges'
 import { useAdminApi } from './useAdminApi'
 
@@ -38,6 +38,8 @@ export function useStatusChange() {
   const orders = useOrdersStore()
   const delayed = useDelayedChangesStore()
   const { run, messageOf } = useAdminApi()
+  // Ready before the first change, so a send at pagehide is not held up by a module load.
+  void loadOutbox()
   async function send(order: Pick<Order, 'id' | 'number'>, target: OrderStatus, reason?: string, keepalive = false): Promise<Outcome> {
     try {
       const result = await run((token) => orders.patchStatus(order.id, target, token, reason, { keepalive }))

@@ -4,6 +4,7 @@
  * server answers again, and on a backoff timer while something is pending. The Web Lock inside
  * replayOutbox keeps all of these down to one sender at a time per browser.
  */
+import * as v from 'valibot'
 import { apiUrl } from '../../config'
 import { orderSchema, type Order } from '../../protocol'
 import { openOutboxStorage } from '@shared/outboxDb'
@@ -28,8 +29,8 @@ let retryDelay = RETRY_MIN_MS
 /** Orders the SW or another tab applied: validated here, since they come from storage and other contexts. */
 function applyAnnounced(applied: unknown[]): void {
   for (const candidate of applied) {
-    const parsed = orderSchema.safeParse(candidate)
-    if (parsed.success) ports?.applyOrder(parsed.data)
+    const parsed = v.safeParse(orderSchema, candidate)
+    if (parsed.success) ports?.applyOrder(parsed.output)
   }
 }
 

@@ -7,7 +7,6 @@
  */
 import { apiUrl } from '../../config'
 import { failedPoll, type PollOutcome, type PollPlan } from '@shared/hubTypes'
-import { runPoll } from '@shared/pollCore'
 import { activeWorker, askWorker } from './swClient'
 import { parsePollOutcome, pollMessage, type ClientMessage } from '@shared/swProtocol'
 
@@ -24,6 +23,14 @@ export function onLocalPollResult(listener: ((message: ClientMessage) => void) |
 }
 
 async function pollInThisTab(plan: PollPlan): Promise<PollOutcome> {
+  // Loaded when a tab first has to poll by itself (no service worker, the socket down a while):
+  // most visits never do, so the poll's code stays out of the page's first download.
+  let runPoll: typeof import('@shared/pollCore').runPoll
+  try {
+    ;({ runPoll } = await import('@shared/pollCore'))
+  } catch {
+    return { ...failedPoll(), networkError: true }
+  }
   const round = await runPoll(plan, { fetch: (input, init) => fetch(input, init), url: apiUrl })
   const message = pollMessage(round)
   localListener?.(message)

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { reactive, ref, watch } from 'vue'
-import { z } from 'zod/mini'
-import type { PlaceOrderBody } from '../../protocol'
+import * as v from 'valibot'
+import type { PlaceOrderBody } from '../../protocol/requests'
 import { readStored, writeStored } from './persist'
 
 const CART_STORAGE_KEY = 'orderline.cart'
@@ -16,11 +16,12 @@ export interface CheckoutFields {
 
 const EMPTY_FIELDS: CheckoutFields = { name: '', email: '', address: '', phone: '', note: '' }
 
-const text = z.catch(z.string(), '')
-const storedSchema = z.object({
-  quantities: z.catch(z.record(z.string(), z.int().check(z.gte(0))), {}),
-  fields: z.catch(z.partial(z.object({ name: text, email: text, address: text, phone: text, note: text })), {}),
-  attempt: z.catch(z.nullable(z.object({ key: z.string().check(z.minLength(1)), body: z.string() })), null),
+// Each part falls back on its own: a damaged field never empties the rest of the cart.
+const text = v.fallback(v.string(), '')
+const storedSchema = v.object({
+  quantities: v.fallback(v.record(v.string(), v.pipe(v.number(), v.integer(), v.minValue(0))), {}),
+  fields: v.fallback(v.partial(v.object({ name: text, email: text, address: text, phone: text, note: text })), {}),
+  attempt: v.fallback(v.nullable(v.object({ key: v.pipe(v.string(), v.minLength(1)), body: v.string() })), null),
 })
 
 /**
@@ -42,8 +43,8 @@ const fingerprint = (body: PlaceOrderBody): string => JSON.stringify(body)
  * never places a second order; any change to the cart starts a new attempt with a new key.
  */
 export const useCartStore = defineStore('cart', () => {
-  const stored = storedSchema.safeParse(readStored(CART_STORAGE_KEY))
-  const initial = stored.success ? stored.data : { quantities: {}, fields: {}, attempt: null }
+  const stored = v.safeParse(storedSchema, readStored(CART_STORAGE_KEY))
+  const initial = stored.success ? stored.output : { quantities: {}, fields: {}, attempt: null }
   const quantities = ref<Record<string, number>>(initial.quantities)
   const fields = reactive<CheckoutFields>({ ...EMPTY_FIELDS, ...initial.fields })
   const attempt = ref<{ key: string; body: string } | null>(initial.attempt)

@@ -1,27 +1,27 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { z } from 'zod/mini'
+import * as v from 'valibot'
 import { idSchema } from '../../protocol'
 import { onStorageKey, readStored, writeStored } from './persist'
 
 export const MY_ORDERS_STORAGE_KEY = 'orderline.myOrders'
 const MAX_REMEMBERED = 50
 
-const entrySchema = z.object({
+const entrySchema = v.object({
   orderId: idSchema,
-  token: z.string().check(z.minLength(1)),
-  number: z.catch(z.nullable(z.int()), null),
-  placedAt: z.string(),
+  token: v.pipe(v.string(), v.minLength(1)),
+  number: v.fallback(v.nullable(v.pipe(v.number(), v.integer())), null),
+  placedAt: v.string(),
 })
 
-export type MyOrder = z.infer<typeof entrySchema>
+export type MyOrder = v.InferOutput<typeof entrySchema>
 
 /** Keeps the valid entries of whatever is stored; a corrupt entry never hides the rest. */
 function parseEntries(value: unknown): MyOrder[] {
   if (!Array.isArray(value)) return []
   return value.flatMap((item) => {
-    const result = entrySchema.safeParse(item)
-    return result.success ? [result.data] : []
+    const result = v.safeParse(entrySchema, item)
+    return result.success ? [result.output] : []
   })
 }
 

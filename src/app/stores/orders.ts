@@ -1,9 +1,21 @@
+import * as v from 'valibot'
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import { ApiError, NETWORK_ERROR } from '../api/client'
 import * as ordersApi from '../api/orders'
 import { isNewer, orderSchema, type Order, type OrderChange, type OrderStatus } from '../../protocol'
-import { QUEUED_MESSAGE, useOutboxStore } from './outbox'
+
+let outboxModule: typeof import('./outbox') | undefined
+
+/**
+ * The outbox is an admin's tool, never part of a customer page's start, so it loads apart.
+ * Screens that change statuses call this as they start; `patchStatus` then needs no await
+ * before its request.
+ */
+export async function loadOutbox(): Promise<typeof import('./outbox')> {
+  outboxModule ??= await import('./outbox')
+  return outboxModule
+}
 
 export type PatchResult =
   | { ok: true; order: Order }
@@ -99,10 +111,10 @@ export const useOrdersStore = defineStore('orders', () => {
   }
 
   function applyCurrent(current: unknown): Order | null {
-    const parsed = orderSchema.safeParse(current)
+    const parsed = v.safeParse(orderSchema, current)
     if (!parsed.success) return null
-    applyOrder(parsed.data)
-    return byId.value[parsed.data.id] ?? parsed.data
+    applyOrder(parsed.output)
+    return byId.value[parsed.output.id] ?? parsed.output
   }
 
   /**
@@ -119,6 +131,9 @@ export const useOrdersStore = defineStore('orders', () => {
     const held = byId.value[id]
     if (!held) return { ok: false, kind: 'error', code: 'not_loaded', message: 'The order is not loaded yet.', current: null }
     const key = newIdempotencyKey()
+    // Loaded already when the admin's screens started (loadOutbox), so the request below still
+    // leaves within the same task: a tab closed inside the undo window sends it with keepalive.
+    const { QUEUED_MESSAGE, useOutboxStore } = outboxModule ?? (await loadOutbox())
     const outbox = useOutboxStore()
     const queue = async (): Promise<PatchResult | null> =>
       (await outbox.queueStatusChange({ key, held, status, token, reason })) ? { ok: false, kind: 'queued', message: QUEUED_MESSAGE } : null

@@ -1,9 +1,10 @@
+import * as v from 'valibot'
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { orderSchema } from '../../protocol'
 import { isOutboxSupported } from '@shared/outboxDb'
 import { openPlacementStorage, removePlacement, type PlacementLine, type QueuedPlacement } from '@shared/placementQueue'
-import type { PlaceOrderBody } from '../../protocol'
+import type { PlaceOrderBody } from '../../protocol/requests'
 import { placementQueued } from '../offline/placementSync'
 import { useCartStore } from './cart'
 import { useMyOrdersStore } from './myOrders'
@@ -37,14 +38,14 @@ export const usePlacementsStore = defineStore('placements', () => {
 
   async function take(entry: QueuedPlacement): Promise<void> {
     // From storage another context wrote: checked before it reaches the stores.
-    const order = orderSchema.safeParse(entry.placed?.order)
+    const order = v.safeParse(orderSchema, entry.placed?.order)
     const token = entry.placed?.trackingToken
     if (order.success && token && !takenKeys.has(entry.key)) {
       takenKeys.add(entry.key)
-      useOrdersStore().applyOrder(order.data)
-      useMyOrdersStore().remember({ orderId: order.data.id, token, number: order.data.number, placedAt: order.data.createdAt })
+      useOrdersStore().applyOrder(order.output)
+      useMyOrdersStore().remember({ orderId: order.output.id, token, number: order.output.number, placedAt: order.output.createdAt })
       useCartStore().clearPlaced(entry.key)
-      taken.value = [...taken.value, { key: entry.key, orderId: order.data.id, token, takenAt: Date.now() }]
+      taken.value = [...taken.value, { key: entry.key, orderId: order.output.id, token, takenAt: Date.now() }]
     }
     await removePlacement(openPlacementStorage(), entry.key)
   }

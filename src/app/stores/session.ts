@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { z } from 'zod/mini'
+import * as v from 'valibot'
 import * as authApi from '../api/auth'
 import { userSchema } from '../api/auth'
 import { clearApiCache } from '../offline/apiCacheControl'
@@ -9,11 +9,11 @@ import { onStorageKey, readStored, writeStored } from './persist'
 
 export const SESSION_STORAGE_KEY = 'orderline.session'
 
-const storedSessionSchema = z.object({ token: z.string().check(z.minLength(1)), user: userSchema })
+const storedSessionSchema = v.object({ token: v.pipe(v.string(), v.minLength(1)), user: userSchema })
 
 function parseSession(value: unknown): { token: string; user: User } | null {
-  const result = storedSessionSchema.safeParse(value)
-  return result.success ? result.data : null
+  const result = v.safeParse(storedSessionSchema, value)
+  return result.success ? result.output : null
 }
 
 export const useSessionStore = defineStore('session', () => {

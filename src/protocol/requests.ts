@@ -1,14 +1,17 @@
 /**
- * One set of schemas for both sides: the server validates every request and socket payload
- * with them, the hub and the service worker validate what comes off the network before it
- * touches state. Written with `zod/mini`, the functional form of zod 4 (the same checks, the same
- * inferred types): a browser surface that validates then carries a few kB of validator instead
- * of zod's method-chaining classes. The server parses with these very schemas, with zod's English
- * messages loaded (server/http/context.ts), so its 400s read as they always did.
- * Limits here are the protocol's limits; the server derives its body size limits from them.
- * The bodies, payloads and answers are described in docs/protocol.md.
+ * What clients send: request bodies, query strings, headers and socket payloads. The server
+ * validates every request with these, and the checkout form checks its body with the same rules
+ * before sending (so a customer sees the server's reasons without a round trip). Written with
+ * `zod/mini`, the functional form of zod 4; the server parses with zod's English messages loaded
+ * (server/http/context.ts), so its 400s read as clear sentences.
+ *
+ * Not re-exported by the protocol's index: only the server and the checkout (a route loaded on
+ * demand) import this module, so no page pays for zod before it needs it. What the server sends
+ * back is checked by the smaller validator in ./answers.ts.
+ * The bodies and payloads are described in docs/protocol.md.
  */
 import { z } from 'zod/mini'
+import { ID_PATTERN, LIMITS } from './limits'
 import { ORDER_STATUSES } from './order'
 
 // zod compiles object parsers with `new Function` after probing whether eval is allowed; under
@@ -16,38 +19,12 @@ import { ORDER_STATUSES } from './order'
 // Jitless parsing is plenty fast for our payload sizes, and keeps the CSP report clean.
 z.config({ jitless: true })
 
-export const LIMITS = {
-  itemsPerOrder: 50,
-  quantityPerItem: 99,
-  nameLength: 100,
-  emailLength: 254,
-  noteLength: 500,
-  /** Characters of the reason an admin gives when cancelling an order. */
-  cancelReasonLength: 200,
-  passwordLength: 200,
-  pageSize: 100,
-  searchLength: 100,
-  /** Characters of a delivery address, after normalisation. */
-  addressLength: 300,
-  /** Characters of a phone number, after normalisation (digits 6-15, E.164's maximum). */
-  phoneLength: 20,
-  /** Characters of a push subscription endpoint URL. */
-  pushEndpointLength: 2048,
-  /** Push subscriptions one order may have (a customer's phone, laptop, tablet...). */
-  pushSubscriptionsPerOrder: 5,
-  changesPageSize: 500,
-  /** Bytes: the largest JSON body any endpoint accepts, with headroom. */
-  httpBody: 32 * 1024,
-  /** Bytes: the largest socket packet any client event needs. */
-  socketPacket: 4 * 1024,
-} as const
-
 /** A whole number within [min, max] (max optional): the checks zod's `.int().min().max()` add. */
 const int = (min: number, max?: number) => z.int().check(z.gte(min), ...(max === undefined ? [] : [z.lte(max)]))
 
-export const idSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _'))
+const idSchema = z.string().check(z.regex(ID_PATTERN, 'must be 1-64 letters, digits, - or _'))
 export const tokenSchema = z.string().check(z.minLength(16), z.maxLength(2048))
-export const statusSchema = z.enum(ORDER_STATUSES)
+const statusSchema = z.enum(ORDER_STATUSES)
 
 const email = z.pipe(z.string().check(z.trim(), z.maxLength(LIMITS.emailLength)), z.email())
 
@@ -237,93 +214,16 @@ export const deletePushSubscriptionBodySchema = z.strictObject({
   endpoint: z.string().check(z.minLength(1), z.maxLength(LIMITS.pushEndpointLength)),
 })
 
-/** GET /api/push/public-key: the VAPID public key (an uncompressed P-256 point, base64url). */
-export const pushPublicKeySchema = z.object({ publicKey: base64urlBytes(65) })
-
-/** The decrypted body of every push message the server sends (JSON). */
-export const pushPayloadSchema = z.object({
-  orderId: idSchema,
-  number: int(1),
-  status: statusSchema,
-  version: int(1),
-})
-
 // ---- socket payloads (client → server) ----
 
 export const watchOrderPayloadSchema = z.strictObject({ orderId: idSchema, token: tokenSchema })
 export const unwatchOrderPayloadSchema = z.strictObject({ orderId: idSchema })
 
-// ---- server → client payloads (validated by the hub and the service worker) ----
-
-const isoDate = z.string().check(z.minLength(1), z.maxLength(64))
-
-export const orderSchema = z.object({
-  id: idSchema,
-  number: int(1),
-  status: statusSchema,
-  version: int(1),
-  items: z.array(
-    z.object({
-      productId: idSchema,
-      name: z.string(),
-      quantity: int(1),
-      unitPriceCents: int(0),
-    }),
-  ),
-  totalCents: int(0),
-  customer: z.object({ name: z.string(), email: z.string(), address: z.optional(z.string()), phone: z.optional(z.string()) }),
-  note: z.nullable(z.string()),
-  /** Present on a cancelled order whose admin gave a reason. */
-  cancelReason: z.optional(z.string()),
-  createdAt: isoDate,
-  updatedAt: isoDate,
-  history: z.array(z.object({ status: statusSchema, version: int(1), at: isoDate })),
-  /** Optional so a client keeps accepting servers (and replays) that send none. */
-  estimate: z.optional(
-    z.nullable(
-      z.object({
-        deliveredAt: isoDate,
-        basis: z.enum(['history', 'defaults']),
-        steps: z.array(z.object({ status: statusSchema, at: isoDate })),
-      }),
-    ),
-  ),
-})
-
-export const orderChangeSchema = z.object({ seq: int(0), order: orderSchema })
-
-export const statsSchema = z.object({
-  ordersToday: int(0),
-  revenueTodayCents: int(0),
-  byStatus: z.record(statusSchema, int(0)),
-  avgDeliveryMinutes: z.nullable(z.number()),
-  ordersPerMinute: z.array(int(0)),
-  generatedAt: isoDate,
-})
-
-export const notificationSchema = z.object({
-  id: z.string().check(z.minLength(1), z.maxLength(128)),
-  kind: z.enum(['newOrder', 'info', 'warning']),
-  title: z.string().check(z.maxLength(200)),
-  body: z.string().check(z.maxLength(1000)),
-  orderId: z.optional(idSchema),
-  at: isoDate,
-})
-
-export const productSchema = z.object({
-  id: idSchema,
-  name: z.string(),
-  description: z.string(),
-  priceCents: int(0),
-})
-
 export type LoginBody = z.infer<typeof loginBodySchema>
 export type PlaceOrderBody = z.infer<typeof placeOrderBodySchema>
 export type WatchOrderPayload = z.infer<typeof watchOrderPayloadSchema>
 export type UnwatchOrderPayload = z.infer<typeof unwatchOrderPayloadSchema>
-export type Notification = z.infer<typeof notificationSchema>
 export type PushSubscriptionBody = z.infer<typeof pushSubscriptionBodySchema>
-export type PushPayload = z.infer<typeof pushPayloadSchema>
 
 /** Turns a zod error into the one-line message the `{error: {code, message}}` envelope carries. */
 export function describeIssues(error: z.core.$ZodError): string {

@@ -1,4 +1,4 @@
-import { onScopeDispose } from 'vue'
+import type { Pinia } from 'pinia'
 import { useOrdersStore } from '../stores/orders'
 import { useSessionStore } from '../stores/session'
 
@@ -13,18 +13,19 @@ export function titleWithCount(title: string, count: number): string {
 
 /**
  * Counts the new orders that arrived while this tab was hidden and puts the count in its title,
- * so an admin with many tabs sees which one has news. Viewing the tab clears it.
+ * so an admin with many tabs sees which one has news. Viewing the tab clears it. For the tab's
+ * lifetime, started after the first render (src/app/startLater.ts).
  */
-export function useUnseenOrdersTitle(): void {
-  const orders = useOrdersStore()
-  const session = useSessionStore()
+export function startUnseenOrdersTitle(pinia: Pinia): void {
+  const orders = useOrdersStore(pinia)
+  const session = useSessionStore(pinia)
   let unseen = 0
 
   const render = () => {
     const next = titleWithCount(document.title, unseen)
     if (next !== document.title) document.title = next
   }
-  const stop = orders.$onAction(({ name, args, after }) => {
+  orders.$onAction(({ name, args, after }) => {
     if (name !== 'applyNewOrder') return
     // Only orders this tab had not seen (a replayed event adds nothing), only for admins.
     const id = (args[0] as { order: { id: string } }).order.id
@@ -41,8 +42,4 @@ export function useUnseenOrdersTitle(): void {
     render()
   }
   document.addEventListener('visibilitychange', onVisibility)
-  onScopeDispose(() => {
-    stop()
-    document.removeEventListener('visibilitychange', onVisibility)
-  })
 }
