@@ -5,14 +5,13 @@
  *
  * Playwright starts Chromium with --disable-back-forward-cache; this file opts back in. Whether
  * Chromium really restored the page (pageshow.persisted) or loaded it again is logged with the
- * reasons CDP gives (Page.backForwardCacheNotUsed). Known blockers, found with this spec:
- *   - vue-router (4.6) calls history.replaceState from its pagehide/visibilitychange listener;
- *     a same-document commit from a cached page evicts it (IgnoreEventAndEvict, vuejs/router#2631).
+ * reasons CDP gives (Page.backForwardCacheNotUsed). What is known:
+ *   - The app's router never writes to history while the page is hidden (vue-router did, from its
+ *     pagehide listener, and a same-document commit from a cached page evicts it:
+ *     IgnoreEventAndEvict, vuejs/router#2631), so leader mode enters the cache as shipped.
  *   - SharedWorker mode: a message from the hub reaches the cached page's ports and evicts it
  *     (SharedWorkerMessage) — the answer to its bye, the release of its listener proxy, a status.
  *     The tab would have to close its ports while cached (src/app/realtime/transports.ts).
- * With the router's write held back (ROUTER_STAND_IN below), leader mode does enter the cache:
- * that test pins the real restore path (re-hello, replay, resync).
  */
 import type { BrowserContext, Page } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../../playwright.config'
@@ -30,17 +29,6 @@ test.use({
 const RECORD_PAGESHOW = `
   window.__pageshows = [];
   addEventListener('pageshow', (event) => window.__pageshows.push(event.persisted));
-`
-/**
- * Holds back vue-router's scroll-position write while the page is hidden (what a fix in the app
- * or the router would do), so the page can be cached and the hub's part is what is tested.
- */
-const ROUTER_STAND_IN = `
-  const replaceState = History.prototype.replaceState;
-  History.prototype.replaceState = function (...args) {
-    if (document.visibilityState === 'hidden') return;
-    return replaceState.apply(this, args);
-  };
 `
 const forceMode = (mode: string) => `localStorage.setItem('orderline.hubMode', '${mode}');`
 
@@ -77,66 +65,55 @@ async function awayAndBack(server: TestServer, page: Page, whileAway: () => Prom
   return { restored: shows.at(-1) === true, ms }
 }
 
-for (const variant of [
-  { name: 'as shipped', init: '' },
-  { name: 'router write held back', init: ROUTER_STAND_IN },
-]) {
-  test(`shared-worker mode, ${variant.name}: back from another site, the tab catches up and is counted once`, async ({
-    browser,
-    server,
-  }) => {
-    test.setTimeout(120_000)
-    const { order, trackingToken } = await placeOrder(server, undefined, 'Bfcache SW')
-    const context = await browser.newContext()
-    await context.addInitScript(RECORD_PAGESHOW + variant.init)
-    try {
-      const diagnostics = await context.newPage()
-      await signIn(diagnostics, server)
-      await diagnostics.goto(server.url + '/admin/diagnostics')
-      await expect(diagnostics.locator('[data-diag="mode"]')).toHaveAttribute('data-value', 'shared-worker')
-      await expect(diagnostics.locator('[data-diag="state"]')).toHaveAttribute('data-value', 'live')
+test(`shared-worker mode: back from another site, the tab catches up and is counted once`, async ({ browser, server }) => {
+  test.setTimeout(120_000)
+  const { order, trackingToken } = await placeOrder(server, undefined, 'Bfcache SW')
+  const context = await browser.newContext()
+  await context.addInitScript(RECORD_PAGESHOW)
+  try {
+    const diagnostics = await context.newPage()
+    await signIn(diagnostics, server)
+    await diagnostics.goto(server.url + '/admin/diagnostics')
+    await expect(diagnostics.locator('[data-diag="mode"]')).toHaveAttribute('data-value', 'shared-worker')
+    await expect(diagnostics.locator('[data-diag="state"]')).toHaveAttribute('data-value', 'live')
+    await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(1)
+
+    const tracker = await openTracking(context, server, order, trackingToken)
+    const reasons = await watchBfcache(context, tracker)
+    await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(2)
+    await expect.poll(() => inRoom(diagnostics, order.id)).toBe(true)
+
+    let updated = order
+    const { restored, ms } = await awayAndBack(server, tracker, async () => {
+      // Gone from the hub while away: bye at pagehide (or its lock, once Chromium drops the page).
       await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(1)
+      await expect.poll(() => inRoom(diagnostics, order.id)).toBe(false)
+      updated = await setStatus(server, order, 'confirmed')
+    })
+    console.info(
+      `[figure] bfcache (shared-worker): ${restored ? 'restored from the cache' : `loaded again (not restored: ${reasons.join(', ') || 'no reason given'})`}; ` +
+        `new status shown and live ${ms} ms after goBack()`,
+    )
+    if (restored) expect(reasons).toEqual([])
 
-      const tracker = await openTracking(context, server, order, trackingToken)
-      const reasons = await watchBfcache(context, tracker)
-      await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(2)
-      await expect.poll(() => inRoom(diagnostics, order.id)).toBe(true)
-
-      let updated = order
-      const { restored, ms } = await awayAndBack(server, tracker, async () => {
-        // Gone from the hub while away: bye at pagehide (or its lock, once Chromium drops the page).
-        await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(1)
-        await expect.poll(() => inRoom(diagnostics, order.id)).toBe(false)
-        updated = await setStatus(server, order, 'confirmed')
-      })
-      console.info(
-        `[figure] bfcache (shared-worker, ${variant.name}): ${restored ? 'restored from the cache' : `loaded again (not restored: ${reasons.join(', ') || 'no reason given'})`}; ` +
-          `new status shown and live ${ms} ms after goBack()`,
-      )
-      if (restored) expect(reasons).toEqual([])
-
-      await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(2)
-      await expect.poll(() => inRoom(diagnostics, order.id)).toBe(true)
-      await expectSockets(server, 1)
-      // Registered for events again, not only refetched: the next change arrives by socket.
-      await setStatus(server, updated, 'preparing')
-      await expect(tracker.getByTestId('order-status')).toHaveAttribute('data-status', 'preparing')
-    } finally {
-      await context.close()
-    }
-  })
-}
+    await expect.poll(() => diagNumber(diagnostics, 'tabs')).toBe(2)
+    await expect.poll(() => inRoom(diagnostics, order.id)).toBe(true)
+    await expectSockets(server, 1)
+    // Registered for events again, not only refetched: the next change arrives by socket.
+    await setStatus(server, updated, 'preparing')
+    await expect(tracker.getByTestId('order-status')).toHaveAttribute('data-status', 'preparing')
+  } finally {
+    await context.close()
+  }
+})
 
 for (const restoredTabLeads of [true, false]) {
   const role = restoredTabLeads ? 'the leader' : 'a follower'
-  test(`leader mode, router write held back: ${role} enters the cache, says hello again on restore and resyncs`, async ({
-    browser,
-    server,
-  }) => {
+  test(`leader mode: ${role} enters the cache, says hello again on restore and resyncs`, async ({ browser, server }) => {
     test.setTimeout(120_000)
     const { order, trackingToken } = await placeOrder(server, undefined, 'Bfcache leader')
     const context = await browser.newContext()
-    await context.addInitScript(RECORD_PAGESHOW + ROUTER_STAND_IN + forceMode('leader'))
+    await context.addInitScript(RECORD_PAGESHOW + forceMode('leader'))
     try {
       // The first tab of the context is elected; the tracker is opened first when it is to lead.
       const tracker = restoredTabLeads ? await openTracking(context, server, order, trackingToken) : null
@@ -179,11 +156,11 @@ for (const restoredTabLeads of [true, false]) {
   })
 }
 
-test('leader mode, router write held back: an admin board restored from the cache resyncs what it missed', async ({ browser, server }) => {
+test('leader mode: an admin board restored from the cache resyncs what it missed', async ({ browser, server }) => {
   test.setTimeout(120_000)
   const { order } = await placeOrder(server, undefined, 'Bfcache board')
   const context = await browser.newContext()
-  await context.addInitScript(RECORD_PAGESHOW + ROUTER_STAND_IN + forceMode('leader'))
+  await context.addInitScript(RECORD_PAGESHOW + forceMode('leader'))
   try {
     const diagnostics = await context.newPage()
     await signIn(diagnostics, server)
