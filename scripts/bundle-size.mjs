@@ -76,14 +76,22 @@ export function measureBundle(distDir = 'dist') {
   }))
   const trackingFiles = [...classicScripts, ...inlineStyles, ...chunkClosure(manifest, [entry, track])]
   const hubFiles = workerClosure(distDir, `assets/${hub}`)
-  const pageHasSocketClient = trackingFiles
-    .filter((file) => typeof file === 'string' && file.endsWith('.js'))
-    .some((file) => /engine\.io|EIO=/.test(readFileSync(path.join(distDir, file), 'utf8')))
+  const scriptsMatch = (files, pattern) =>
+    files
+      .filter((file) => typeof file === 'string' && file.endsWith('.js'))
+      .some((file) => pattern.test(readFileSync(path.join(distDir, file), 'utf8')))
+  const pageHasSocketClient = scriptsMatch(trackingFiles, /engine\.io|EIO=/)
+  // zod's classes carry their names ("$ZodObject"…): only the server and the checkout's chunk may.
+  const ZOD = /\$Zod[A-Z]/
+  const zodIn = ['trackingPage', 'hubWorker', 'serviceWorker'].filter((surface) =>
+    scriptsMatch({ trackingPage: trackingFiles, hubWorker: hubFiles, serviceWorker: ['sw.js'] }[surface], ZOD),
+  )
   return {
     trackingPage: sizeOf(distDir, trackingFiles),
     adminBoard: sizeOf(distDir, [...classicScripts, ...inlineStyles, ...chunkClosure(manifest, [entry, board])]),
     hubWorker: sizeOf(distDir, hubFiles),
     serviceWorker: sizeOf(distDir, ['sw.js']),
     pageHasSocketClient,
+    zodIn,
   }
 }

@@ -20,7 +20,18 @@ for (const [surface, limit] of Object.entries(budget.gzipBytes)) {
     `  ${ok ? 'ok  ' : 'OVER'} ${surface.padEnd(14)} ${(size / 1024).toFixed(1).padStart(6)} kB gzip (budget ${(limit / 1024).toFixed(1)} kB)`,
   )
 }
-console.log(`       (tracking page scripts alone: ${(measured.trackingPage.jsGzip / 1024).toFixed(1)} kB gzip)`)
+for (const [surface, limit] of Object.entries(budget.scriptsGzipBytes ?? {})) {
+  const size = measured[surface].jsGzip
+  const ok = size <= limit
+  failed ||= !ok
+  console.log(
+    `  ${ok ? 'ok  ' : 'OVER'} ${`${surface} JS`.padEnd(14)} ${(size / 1024).toFixed(1).padStart(6)} kB gzip (budget ${(limit / 1024).toFixed(1)} kB, scripts alone)`,
+  )
+}
+if (measured.zodIn.length) {
+  console.error(`  zod is in ${measured.zodIn.join(', ')}: browser code validates with valibot (src/protocol/answers.ts)`)
+  failed = true
+}
 if (measured.pageHasSocketClient) {
   console.error('  socket.io-client is in the page bundle: it belongs in the hub worker chunk only')
   failed = true
