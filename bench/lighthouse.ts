@@ -60,7 +60,25 @@ export interface Figures {
   bytes: number
 }
 
+/**
+ * One Lighthouse run. Lighthouse now and then fails to record the trace on a busy machine
+ * (NO_NAVSTART, NO_FCP): such a run measured nothing, so it is tried again, up to three times.
+ */
 export async function lighthouse(url: string, preset: Preset, chromePath: string): Promise<{ figures: Figures; version: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await lighthouseOnce(url, preset, chromePath)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      if (attempt >= 3 || !/NO_NAVSTART|NO_FCP|NO_LCP|trace/i.test(message)) throw error
+      console.warn(
+        `lighthouse: run ${attempt} recorded no usable trace, trying again (${message.split('\n').find((line) => /NO_\w+/.test(line)) ?? 'trace'})`,
+      )
+    }
+  }
+}
+
+async function lighthouseOnce(url: string, preset: Preset, chromePath: string): Promise<{ figures: Figures; version: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'orderline-lighthouse-'))
   const output = path.join(dir, 'report.json')
   try {

@@ -21,6 +21,7 @@ const ORDER = [
   'lighthouse',
   'first-visit-before-after',
   'first-visit-start-path',
+  'first-visit-validator-router',
   'auth',
   'cluster',
   'capacity',
