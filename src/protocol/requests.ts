@@ -54,24 +54,29 @@ const personName = z.string().check(
 const emptyToUndefined = (value: string): string | undefined => (value === '' ? undefined : value)
 
 /**
+ * One line of text, NFC-normalised and trimmed, at most `max` characters, with no control
+ * characters (line breaks included) or bidi overrides: those read differently on the board than
+ * typed. Input over four times the limit is refused before it is normalised, so the work stays bounded.
+ */
+const oneLine = (max: number, ...checks: z.core.$ZodCheck<string>[]) =>
+  z.pipe(
+    z.pipe(
+      z.string().check(z.maxLength(max * 4)),
+      z.transform((value: string) => value.normalize('NFC').trim()),
+    ),
+    z.string().check(
+      z.maxLength(max, `must be at most ${max} characters`),
+      z.refine((value) => !CONTROL.test(value) && !BIDI_CONTROL.test(value), 'must not contain control characters or line breaks'),
+      ...checks,
+    ),
+  )
+
+/**
  * Delivery address: one line of text, NFC-normalised and trimmed (so the same address typed on
  * two keyboards compares equal). Line breaks are control characters: a client joins lines with
  * ", " before sending.
  */
-const addressSchema = z.pipe(
-  z.pipe(
-    z.pipe(
-      z.string().check(z.maxLength(LIMITS.addressLength * 4)),
-      z.transform((value: string) => value.normalize('NFC').trim()),
-    ),
-    z.string().check(
-      z.maxLength(LIMITS.addressLength, `must be at most ${LIMITS.addressLength} characters`),
-      // Control characters (line breaks included) and bidi overrides read differently on the board than typed.
-      z.refine((value) => !CONTROL.test(value) && !BIDI_CONTROL.test(value), 'must not contain control characters or line breaks'),
-    ),
-  ),
-  z.transform(emptyToUndefined),
-)
+const addressSchema = z.pipe(oneLine(LIMITS.addressLength), z.transform(emptyToUndefined))
 
 /**
  * Phone number: digits, spaces, `+` (first only), `-` and parentheses, 6 to 20 characters with 6
@@ -134,16 +139,9 @@ export const placeOrderBodySchema = z.strictObject({
  * Why an order was cancelled, shown to its customer: one line, NFC, trimmed, no control or bidi
  * override characters, something visible left.
  */
-const cancelReasonSchema = z.pipe(
-  z.pipe(
-    z.string().check(z.maxLength(LIMITS.cancelReasonLength * 4)),
-    z.transform((value: string) => value.normalize('NFC').trim()),
-  ),
-  z.string().check(
-    z.maxLength(LIMITS.cancelReasonLength, `must be at most ${LIMITS.cancelReasonLength} characters`),
-    z.refine((value) => !CONTROL.test(value) && !BIDI_CONTROL.test(value), 'must not contain control characters or line breaks'),
-    z.refine((value) => value.replace(INVISIBLE, '').length > 0, 'must not be blank'),
-  ),
+const cancelReasonSchema = oneLine(
+  LIMITS.cancelReasonLength,
+  z.refine((value) => value.replace(INVISIBLE, '').length > 0, 'must not be blank'),
 )
 
 export const patchOrderBodySchema = z
