@@ -1,11 +1,13 @@
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import ConnectionBadge from '../../src/app/components/ConnectionBadge.vue'
 import OrderNote from '../../src/app/components/order/OrderNote.vue'
 import OrderTimeline from '../../src/app/components/order/OrderTimeline.vue'
 import StatusPill from '../../src/app/components/order/StatusPill.vue'
 import { useConnectionStore } from '../../src/app/stores/connection'
+import { useOutboxStore } from '../../src/app/stores/outbox'
+import type { OutboxEntry } from '../../src/shared/outboxDb'
 import { hubStatus, makeOrder } from './support/fixtures'
 import { nextTick } from 'vue'
 import CheckoutForm from '../../src/app/components/storefront/CheckoutForm.vue'
@@ -24,6 +26,28 @@ describe('ConnectionBadge', () => {
     useConnectionStore().markUnavailable('boom')
     await wrapper.vm.$nextTick()
     expect(badge.attributes('data-state')).toBe('offline')
+  })
+
+  it('counts the changes waiting in the outbox once its store has loaded (after the first render)', async () => {
+    const entry = (key: string, state: OutboxEntry['state']): OutboxEntry => ({
+      key,
+      orderId: 'ord_1',
+      orderNumber: 1,
+      fromStatus: 'placed',
+      status: 'confirmed',
+      version: 1,
+      token: 'token',
+      createdAt: 0,
+      attempts: 0,
+      state,
+      error: null,
+      current: null,
+    })
+    useOutboxStore().$patch({ entries: [entry('k1', 'pending'), entry('k2', 'pending'), entry('k3', 'conflict')] })
+    const wrapper = mount(ConnectionBadge)
+    // The banner is teleported to <body>.
+    await vi.waitFor(() => expect(document.querySelector('[data-testid="outbox-count"]')?.textContent).toBe('2 changes waiting'))
+    wrapper.unmount()
   })
 })
 

@@ -38,8 +38,9 @@ export function useStatusChange() {
   const orders = useOrdersStore()
   const delayed = useDelayedChangesStore()
   const { run, messageOf } = useAdminApi()
-  // Ready before the first change, so a send at pagehide is not held up by a module load.
-  void loadOutbox()
+  // Ready before the first change, so a send at pagehide is not held up by a module load. A load
+  // that fails here (offline, the chunk never cached) is tried again by the first change.
+  void loadOutbox().catch(() => undefined)
   async function send(order: Pick<Order, 'id' | 'number'>, target: OrderStatus, reason?: string, keepalive = false): Promise<Outcome> {
     try {
       const result = await run((token) => orders.patchStatus(order.id, target, token, reason, { keepalive }))
