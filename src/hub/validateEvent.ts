@@ -1,8 +1,8 @@
 /**
  * The hub's gate for server events: every payload is parsed with the protocol's answer schemas
  * (src/protocol/answers.ts, the contract the server's tests hold it to) before it is counted as
- * forwarded; anything else is dropped, never
- * thrown, so a bad event from another build or a bug cannot break the tabs.
+ * forwarded; anything else is dropped, never thrown, so a bad event from another build or a bug
+ * cannot break the tabs.
  */
 import * as v from 'valibot'
 import { notificationSchema, orderChangeSchema, statsSchema, type ServerEvent } from '../protocol'
