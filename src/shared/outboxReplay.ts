@@ -48,7 +48,7 @@ function errorOf(body: unknown, status: number): { code: string; message: string
   return {
     code: envelope.code,
     message: envelope.message ?? `The server answered ${status}.`,
-    current: current.success ? (current.output as Order) : null,
+    current: current.success ? current.output : null,
   }
 }
 
@@ -59,7 +59,7 @@ export function settle(entry: OutboxEntry, answer: Answer): { next: OutboxEntry 
   const { status, body } = answer
   if (status >= 200 && status < 300) {
     const order = v.safeParse(orderSchema, body)
-    return { next: null, applied: order.success ? (order.output as Order) : null, stop: false }
+    return { next: null, applied: order.success ? order.output : null, stop: false }
   }
   const error = errorOf(body, status)
   // Server trouble or rate limiting: keep it pending and retry later, in order.

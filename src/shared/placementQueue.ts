@@ -83,7 +83,7 @@ export function settlePlacement(entry: QueuedPlacement, answer: Answer): { next:
     const order = v.safeParse(orderSchema, fields.order)
     if (order.success && typeof fields.trackingToken === 'string' && fields.trackingToken) {
       return {
-        next: { ...tried, state: 'placed', error: null, placed: { order: order.output as Order, trackingToken: fields.trackingToken } },
+        next: { ...tried, state: 'placed', error: null, placed: { order: order.output, trackingToken: fields.trackingToken } },
         stop: false,
       }
     }

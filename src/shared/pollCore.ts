@@ -56,7 +56,7 @@ async function pollOrder(entry: PollPlan['orders'][number], deps: PollDeps, roun
   if (deps.onFresh) await deps.onFresh(path, authorization, response.clone()).catch(() => undefined)
   const parsed = v.safeParse(orderSchema, await response.json().catch(() => null))
   if (!parsed.success) return { kind: 'http' }
-  const order = parsed.output as Order
+  const order = parsed.output
   round.outcome.orders.push({ orderId: order.id, version: order.version, terminal: isTerminal(order.status) })
   if (entry.version === null || order.version > entry.version) round.orders.push(order)
   return { kind: 'ok' }

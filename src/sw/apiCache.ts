@@ -62,7 +62,7 @@ export async function cachedOrder(orderId: string, token: string): Promise<Order
   const held = await cachedCopy(orderUrl(orderId), `Bearer ${token}`)
   if (!held) return null
   const parsed = v.safeParse(orderSchema, await held.json().catch(() => null))
-  return parsed.success ? (parsed.output as Order) : null
+  return parsed.success ? parsed.output : null
 }
 
 async function cachedCopy(url: string, authorization: string | null): Promise<Response | undefined> {
