@@ -18,6 +18,9 @@ export const LIMITS = {
   addressLength: 300,
   /** Characters of a phone number, after normalisation (digits 6-15, E.164's maximum). */
   phoneLength: 20,
+  /** Characters of a tracking or admin token as a client sends it (the server checks the rest). */
+  tokenMinLength: 16,
+  tokenMaxLength: 2048,
   /** Characters of a push subscription endpoint URL. */
   pushEndpointLength: 2048,
   /** Push subscriptions one order may have (a customer's phone, laptop, tablet...). */
@@ -35,5 +38,6 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 /** Whether `value` could be an id (an order id in a link, say) before anything is asked of the server. */
 export const isId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value)
 
-/** Tracking tokens and admin tokens as a client may hold them: 16-2048 characters (the server checks the rest). */
-export const isToken = (value: unknown): value is string => typeof value === 'string' && value.length >= 16 && value.length <= 2048
+/** Tracking tokens and admin tokens as a client may hold them (the server's token schema checks the same lengths). */
+export const isToken = (value: unknown): value is string =>
+  typeof value === 'string' && value.length >= LIMITS.tokenMinLength && value.length <= LIMITS.tokenMaxLength

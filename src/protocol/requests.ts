@@ -23,7 +23,7 @@ z.config({ jitless: true })
 const int = (min: number, max?: number) => z.int().check(z.gte(min), ...(max === undefined ? [] : [z.lte(max)]))
 
 const idSchema = z.string().check(z.regex(ID_PATTERN, 'must be 1-64 letters, digits, - or _'))
-export const tokenSchema = z.string().check(z.minLength(16), z.maxLength(2048))
+export const tokenSchema = z.string().check(z.minLength(LIMITS.tokenMinLength), z.maxLength(LIMITS.tokenMaxLength))
 const statusSchema = z.enum(ORDER_STATUSES)
 
 const email = z.pipe(z.string().check(z.trim(), z.maxLength(LIMITS.emailLength)), z.email())
