@@ -133,6 +133,23 @@ test('a link without its token: plain words on how to get back to the order', as
   }
 })
 
+test('an installed app opens a link mangled on the way (a broken escape in the path): the page says the link does not work', async ({
+  browser,
+  server,
+}) => {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    // A returning visitor: the service worker answers the navigation with the app.
+    await page.goto(`${server.url}/`)
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 })
+    await page.goto(`${server.url}/track/ord_%E0%A4#t=${'x'.repeat(32)}`)
+    await expect(page.getByRole('alert').getByRole('heading')).toHaveText("This tracking link doesn't work")
+  } finally {
+    await context.close()
+  }
+})
+
 test("times follow the visitor's locale, in one format: 24-hour in German, AM/PM in US English", async ({ browser, server }) => {
   const { order, trackingToken } = await placeOrder(server)
   for (const [locale, clock, other] of [

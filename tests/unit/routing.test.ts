@@ -93,6 +93,13 @@ describe('resolving a location', () => {
     unmount()
   })
 
+  it('keeps a param with a malformed escape as typed, so its view still renders', () => {
+    const { router, unmount } = start()
+    expect(router.resolve('/track/%E0%A4').params.orderId).toBe('%E0%A4')
+    expect(router.resolve('/track/a%20b').params.orderId).toBe('a b')
+    unmount()
+  })
+
   it('refuses a location off this origin', () => {
     const { router, unmount } = start()
     expect(() => router.resolve('//evil.example/admin')).toThrow(/Not a path of this app/)

@@ -77,6 +77,19 @@ function compile(record: RouteRecord): Matcher {
   return { record, pattern: new RegExp(`^${source}/?$`), keys }
 }
 
+/**
+ * A path segment percent-decoded; a malformed escape (a link cut or mangled in a message,
+ * `/track/%E0%A4`) stays as typed, so the route still renders and its view can say the link is
+ * not valid instead of the page staying blank.
+ */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
 function queryString(query: Record<string, string | null | undefined>): string {
   const params = new URLSearchParams()
   for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== null) params.set(key, value)
@@ -114,7 +127,7 @@ export function createRouter(options: {
       if (!found) continue
       const params: Record<string, string> = {}
       keys.forEach((key, index) => {
-        params[key] = decodeURIComponent(found[index + 1] ?? '')
+        params[key] = decodeSegment(found[index + 1] ?? '')
       })
       return { record, params }
     }
