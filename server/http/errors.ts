@@ -8,6 +8,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { z } from 'zod/mini'
 import { describeIssues } from '../../src/protocol/requests'
 import type { ApiErrorBody } from '../../src/protocol/events'
+import { isAppNavigation } from './navigation'
 
 /** Throw from a handler to answer with this status and code. */
 export class ApiError extends Error {
@@ -72,16 +73,50 @@ export function installErrorHandlers(app: FastifyInstance): void {
   })
 }
 
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator)
+  return at === -1 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)]
+}
+
+/**
+ * `/track/ord_%E0%A4` → `/track/ord_%25E0%25A4`: every run of escapes that does not decode (and a
+ * lone `%`) is written as literal text, so the path decodes to what was typed. Leading slashes
+ * and backslashes collapse to one `/`, so the result is always a path on this origin (`//host`
+ * would be another site).
+ */
+function repairedPath(path: string): string {
+  const repaired = path.replace(/(?:%[0-9A-Fa-f]{2})+|%/g, (run) => {
+    try {
+      decodeURIComponent(run)
+      return run
+    } catch {
+      return run.replaceAll('%', '%25')
+    }
+  })
+  return repaired.replace(/^[/\\]*/, '/')
+}
+
 /**
  * Errors Fastify raises before routing (a URL that is not valid percent-encoding, a path
  * parameter past `maxParamLength`) bypass the error handler and would answer in Fastify's own
  * shape; pass this as the `frameworkErrors` option so they get the envelope too. Found by the
  * fuzz tests (`GET /api/orders/%ff`).
  */
-export function handleFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
     sendError(reply, 414, 'uri_too_long', 'A path segment is too long.')
     return
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    // A link mangled on its way (a chat app cutting an escape in half) still opens the app, which
+    // says the link is broken: an HTML navigation is sent to the same path with the broken escapes
+    // written as text. A JSON error would be all the customer sees on a first visit.
+    const [path = '/', query] = splitOnce(request.url, '?')
+    const location = repairedPath(path) + (query === undefined ? '' : `?${query}`)
+    if (isAppNavigation(request.method, request.headers.accept, path) && /^\/[\x21-\x7e]*$/.test(location)) {
+      void reply.code(302).header('location', location).header('cache-control', 'no-store').send()
+      return
+    }
   }
   const message = error.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid percent-encoding.' : 'The request could not be routed.'
   sendError(reply, 400, error.code === 'FST_ERR_BAD_URL' ? 'bad_url' : 'bad_request', message)

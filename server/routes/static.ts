@@ -9,15 +9,13 @@ import { basename, relative, resolve, sep } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 import { sendError } from '../http/errors'
+import { isAppNavigation, isReserved } from '../http/navigation'
 
 const NO_CACHE_FILES = new Set(['index.html', 'sw.js', 'manifest.webmanifest', 'registerSW.js'])
 const IMMUTABLE = 'public, max-age=31536000, immutable'
 /** The extensions of the build's compressed copies: `sw.js.br` is still `sw.js` for its cache rule. */
 const COMPRESSED_COPY = /\.(?:br|gz)$/
 const VARY_ENCODING = 'Accept-Encoding'
-
-/** Paths that belong to the API and operations: never answered with the app shell. */
-const RESERVED = [/^\/api(\/|$)/, /^\/socket\.io(\/|$)/, /^\/healthz$/, /^\/readyz$/, /^\/metrics$/, /^\/__test__(\/|$)/]
 
 function isDirectory(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory()
@@ -56,7 +54,7 @@ export async function registerStatic(app: FastifyInstance, staticDir: string, op
     // HTTP cache and a first visit downloads the whole shell twice.
     let registering = true
     app.addHook('onRoute', (route) => {
-      if (registering && !RESERVED.some((pattern) => pattern.test(route.url))) route.config = { ...route.config, cors: false }
+      if (registering && !isReserved(route.url)) route.config = { ...route.config, cors: false }
     })
     await app.register(fastifyStatic, {
       root,
@@ -82,9 +80,7 @@ export async function registerStatic(app: FastifyInstance, staticDir: string, op
 
   app.setNotFoundHandler(async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/'
-    const wantsHtml = (request.headers.accept ?? '').includes('text/html')
-    const isNavigation = (request.method === 'GET' || request.method === 'HEAD') && wantsHtml
-    if (hasShell && isNavigation && !RESERVED.some((pattern) => pattern.test(path))) {
+    if (hasShell && isAppNavigation(request.method, request.headers.accept, path)) {
       return reply.code(200).header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html')
     }
     return sendError(reply, 404, 'not_found', `No route for ${request.method} ${path}.`)

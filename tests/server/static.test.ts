@@ -70,6 +70,34 @@ describe('SPA fallback', () => {
     expect((await api(server, '/metrics', { headers: HTML })).text).toContain('http_requests_total')
   })
 
+  it('sends a navigation with a broken percent-escape to the same path with the escape as text, then serves the shell', async () => {
+    const cases = [
+      ['/track/ord_%E0%A4?x=1', '/track/ord_%25E0%25A4?x=1'],
+      ['/track/ord_%41%zz%', '/track/ord_%41%25zz%25'],
+      // Never another site: `//host` in a Location is protocol-relative.
+      ['//evil.example/%E0', '/evil.example/%25E0'],
+    ]
+    for (const [path, location] of cases) {
+      const res = await fetch(server.url + path, { headers: HTML, redirect: 'manual' })
+      expect(res.status, path).toBe(302)
+      expect(res.headers.get('location'), path).toBe(location)
+      const shell = await api(server, location!, { headers: HTML })
+      expect(shell.status, location).toBe(200)
+      expect(shell.text).toContain('<title>Orderline</title>')
+    }
+  })
+
+  it('keeps the JSON 400 for a broken escape in a request that is not a navigation, or to the API', async () => {
+    for (const [path, headers] of [
+      ['/track/ord_%E0%A4', { accept: 'application/json' }],
+      ['/api/orders/%ff', HTML],
+    ] as const) {
+      const res = await fetch(server.url + path, { headers, redirect: 'manual' })
+      expect(res.status, path).toBe(400)
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('bad_url')
+    }
+  })
+
   it('gives a JSON 404 to non-HTML requests and missing assets', async () => {
     const res = await api(server, '/track/ord_123', { headers: { accept: 'application/json' } })
     expect(res.status).toBe(404)
