@@ -22,6 +22,7 @@ const ORDER = [
   'first-visit-before-after',
   'first-visit-start-path',
   'first-visit-validator-router',
+  'first-visit-start-tasks',
   'auth',
   'cluster',
   'capacity',
