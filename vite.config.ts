@@ -4,6 +4,7 @@ import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import { VitePWA } from 'vite-plugin-pwa'
 import { precompress } from './scripts/precompress'
+import { entryCompileHint } from './scripts/compile-hint'
 import { adminOnlyFiles } from './scripts/precache-scope.mjs'
 import { hashedClassicScripts } from './scripts/classic-scripts'
 import { inlineEntryStylesheet, inlinedStylesheets } from './scripts/inline-css'
@@ -128,6 +129,8 @@ export default defineConfig({
       },
       devOptions: { enabled: false },
     }),
+    // The entry compiles eagerly, off the main thread (V8's compile hint as its first line).
+    entryCompileHint(),
     // Last: .br/.gz copies of the finished build, service worker included (server/routes/static.ts serves them).
     precompress(),
   ],
