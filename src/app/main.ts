@@ -12,7 +12,7 @@ const app = createApp(App)
 const pinia = createPinia()
 app.use(pinia)
 app.use(router)
-// Start-up in three tasks, not one: on a slow phone loading the app, starting its bridges and
+// Start-up in four tasks, not one: on a slow phone loading the app, starting its bridges and
 // rendering it together are one long task that holds up input and paint; split, each is shorter
 // (the static shell is on screen meanwhile, and the order's request is already out:
 // public/early-order.js). Zero-delay timers run in the order they were set.
@@ -23,8 +23,7 @@ setTimeout(() => {
   // Poll results and cache freshness from the service worker (its queued messages start flowing here).
   startSwBridge(pinia)
 }, 0)
-setTimeout(() => {
-  app.mount('#app')
-  // The rest does not decide what the first screen shows: after it, in a task of its own.
-  void import('./startLater').then(({ startLater }) => startLater(pinia))
-}, 0)
+setTimeout(() => app.mount('#app'), 0)
+// The rest does not decide what the first screen shows: after it, in a task of its own (even
+// starting the chunk's download costs the main thread: Vite's preload helper adds its links).
+setTimeout(() => void import('./startLater').then(({ startLater }) => startLater(pinia)), 0)
