@@ -6,7 +6,9 @@
  * Prints the medians and the ratio B ÷ A; BENCHMARKS.md's before/after tables come from it.
  * AB_RUNS (default 3) sets the runs per build. AB_PARTS (default `firstvisit`) picks the figures:
  * `firstvisit` (the above) and/or `pagestart` (cold, warm and offline starts, as in
- * bench/pagestart.ts, AB_RUNS rounds of 5 per build, interleaved the same way).
+ * bench/pagestart.ts, AB_RUNS rounds of 5 per build, interleaved the same way). AB_PAGE
+ * (default `tracking`) picks the page of the `firstvisit` figures: `tracking` or `storefront`
+ * (page starts are the tracking page's either way).
  */
 import path from 'node:path'
 import { findChromium } from '../scripts/chromium.mjs'
@@ -19,6 +21,10 @@ import { percentile } from './lib/stats'
 const RUNS = Number(process.env.AB_RUNS ?? 3)
 const PARTS = (process.env.AB_PARTS ?? 'firstvisit').split(',').map((part) => part.trim())
 for (const part of PARTS) if (part !== 'firstvisit' && part !== 'pagestart') throw new Error(`AB_PARTS: unknown part ${part}`)
+const PAGE = process.env.AB_PAGE ?? 'tracking'
+if (PAGE !== 'tracking' && PAGE !== 'storefront') throw new Error(`AB_PAGE: unknown page ${PAGE}`)
+/** What shows that the page has rendered its content. */
+const READY = PAGE === 'tracking' ? '[data-testid="order-status"]' : '.product-card'
 const [dirA, dirB] = process.argv.slice(2).map((dir) => path.resolve(dir))
 if (!dirA || !dirB) throw new Error('usage: tsx bench/ab-first-visit.ts <dist A> <dist B>')
 const chromePath = findChromium()
@@ -34,6 +40,7 @@ try {
   const builds = [] as {
     name: string
     server: TestServer
+    trackingUrl: string
     url: string
     samples: Sample[]
     starts: Record<'cold' | 'warm' | 'offline', number[]>
@@ -48,7 +55,8 @@ try {
     builds.push({
       name: `${name} (${dir})`,
       server,
-      url: server.url + trackingPath(order, trackingToken),
+      trackingUrl: server.url + trackingPath(order, trackingToken),
+      url: PAGE === 'tracking' ? server.url + trackingPath(order, trackingToken) : `${server.url}/`,
       samples: [],
       starts: { cold: [], warm: [], offline: [] },
     })
@@ -56,7 +64,7 @@ try {
   for (let run = 1; run <= RUNS; run++) {
     for (const build of run % 2 ? builds : [...builds].reverse()) {
       if (PARTS.includes('pagestart')) {
-        const starts = await pageStarts(build.server, build.url)
+        const starts = await pageStarts(build.server, build.trackingUrl)
         for (const key of ['cold', 'warm', 'offline'] as const) build.starts[key].push(...starts[key])
         console.log(
           `run ${run} ${build.name}: page start cold ${starts.cold.map((v) => v.toFixed(0)).join('/')}, warm ${starts.warm.map((v) => v.toFixed(0)).join('/')}, offline ${starts.offline.map((v) => v.toFixed(0)).join('/')} ms`,
@@ -64,18 +72,18 @@ try {
       }
       if (!PARTS.includes('firstvisit')) continue
       const { figures } = await lighthouse(build.url, 'mobile', chromePath)
-      const tasks = await longTasks(build.url)
+      const tasks = await longTasks(build.url, READY)
       const visit = await firstVisit(build.url)
       const sample = { ...figures, longest: Math.max(0, ...tasks), transfer: visit.allBytes }
       build.samples.push(sample)
       console.log(
         `run ${run} ${build.name}: score ${sample.score}, FCP ${sample.fcp.toFixed(0)} ms, LCP ${sample.lcp.toFixed(0)} ms, ` +
-          `TBT ${sample.tbt.toFixed(0)} ms, longest task ${sample.longest.toFixed(0)} ms (all over 50: ${tasks.map((t) => t.toFixed(0)).join(', ') || 'none'}), ` +
+          `TBT ${sample.tbt.toFixed(0)} ms, CLS ${sample.cls.toFixed(3)}, longest task ${sample.longest.toFixed(0)} ms (all over 50: ${tasks.map((t) => t.toFixed(0)).join(', ') || 'none'}), ` +
           `Lighthouse transfer ${(sample.bytes / 1024).toFixed(1)} kB, first visit incl. precache ${(sample.transfer / 1024).toFixed(1)} kB`,
       )
     }
   }
-  const keys = ['score', 'fcp', 'lcp', 'tbt', 'longest', 'bytes', 'transfer'] as const
+  const keys = ['score', 'fcp', 'lcp', 'tbt', 'cls', 'longest', 'bytes', 'transfer'] as const
   const medians = builds.map((build) =>
     Object.fromEntries(
       keys.map((key) => [
@@ -97,7 +105,8 @@ try {
   if (PARTS.includes('firstvisit')) console.log(`\nmedians of ${RUNS} runs (ms, bytes):`)
   for (const key of PARTS.includes('firstvisit') ? keys : []) {
     const [a, b] = medians.map((m) => m[key] as number) as [number, number]
-    console.log(`  ${key.padEnd(9)} A ${a.toFixed(1).padStart(9)}  B ${b.toFixed(1).padStart(9)}  B÷A ${(b / a).toFixed(2)}`)
+    const digits = key === 'cls' ? 3 : 1
+    console.log(`  ${key.padEnd(9)} A ${a.toFixed(digits).padStart(9)}  B ${b.toFixed(digits).padStart(9)}  B÷A ${(b / a).toFixed(2)}`)
   }
 } finally {
   await Promise.all(servers.map((server) => server.stop()))

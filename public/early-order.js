@@ -10,8 +10,9 @@
  * Intl date or number format of a page costs ~100 ms on a mid-range phone (the engine loads its
  * locale data once per process, on whichever thread asks first). Loaded on a thread beside the
  * page's, it is ready when the app formats its first time, and that cost leaves the app's
- * start-up task. The worker costs no download: the HTTP cache (or the service worker's precache)
- * already holds this file.
+ * start-up. Every page formats a time early (the header's connection badge says when the data
+ * was last confirmed, from the first connect on), so every page starts it. The worker costs no
+ * download: the HTTP cache (or the service worker's precache) already holds this file.
  */
 if (typeof window === 'undefined') {
   // In the warm-up worker.
@@ -47,8 +48,7 @@ if (typeof window === 'undefined') {
   })()
   ;(function () {
     var script = document.currentScript
-    // The pages that show times on their first screen: the tracking page, my orders, the admin app.
-    if (!script || typeof Worker !== 'function' || !/^\/(?:track|orders|admin)(?:\/|$)/.test(location.pathname)) return
+    if (!script || typeof Worker !== 'function') return
     try {
       new Worker(script.src)
     } catch (error) {
