@@ -180,3 +180,45 @@ test('every tap target on the main pages is at least 44×44 CSS px at 360 px', a
     await admin.close()
   }
 })
+
+test('a first visit shifts nothing on a phone: the storefront and the tracking page while their data arrives', async ({
+  browser,
+  server,
+}) => {
+  const placed = await placeOrder(server, undefined, 'No Shift')
+  const context = await browser.newContext(PHONE)
+  try {
+    // Every layout shift the page makes by itself (none follows an input here).
+    await context.addInitScript(() => {
+      const shifts: { value: number; nodes: string[] }[] = []
+      ;(window as unknown as { __shifts: typeof shifts }).__shifts = shifts
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as unknown as { value: number; hadRecentInput: boolean; sources?: { node?: Node }[] }[]) {
+          if (!entry.hadRecentInput)
+            shifts.push({ value: entry.value, nodes: (entry.sources ?? []).map((source) => source.node?.nodeName ?? '?') })
+        }
+      }).observe({ type: 'layout-shift', buffered: true })
+    })
+    // The data arrives well after the first render, as on a phone's network.
+    await context.route(/\/api\/(products|orders\/)/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 600))
+      await route.continue()
+    })
+    for (const [path, ready] of [
+      ['/', '.product-card'],
+      [trackingPath(placed.order, placed.trackingToken), '[data-testid="order-status"]'],
+    ] as const) {
+      const page = await context.newPage()
+      await page.goto(server.url + path)
+      await expect(page.locator(ready).first()).toBeVisible()
+      await page.waitForTimeout(1_000)
+      const shifts = await page.evaluate(() => (window as unknown as { __shifts: { value: number; nodes: string[] }[] }).__shifts)
+      const total = shifts.reduce((sum, shift) => sum + shift.value, 0)
+      // Lighthouse and Core Web Vitals call up to 0.1 good.
+      expect(total, `${path}: ${JSON.stringify(shifts)}`).toBeLessThan(0.1)
+      await page.close()
+    }
+  } finally {
+    await context.close()
+  }
+})
