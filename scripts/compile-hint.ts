@@ -18,6 +18,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Plugin } from 'vite'
+import { appEntryChunk } from './app-entry'
 
 export const COMPILE_HINT = '//# allFunctionsCalledOnLoad'
 
@@ -51,13 +52,10 @@ export function entryCompileHint(): Plugin {
       order: 'post',
       sequential: true,
       handler(_options, bundle) {
-        const entries = Object.values(bundle).filter(
-          (file) => file.type === 'chunk' && file.isEntry && file.facadeModuleId?.endsWith('index.html'),
-        )
+        const entry = appEntryChunk(bundle)
         // Builds without the app's index.html (the service worker's own build) have nothing to hint.
-        if (entries.length === 0) return
-        if (entries.length > 1) throw new Error(`expected one app entry, found ${entries.length}`)
-        const file = path.join(outDir, entries[0]!.fileName)
+        if (!entry) return
+        const file = path.join(outDir, entry.fileName)
         const mapFile = `${file}.map`
         let map: string | null = null
         try {

@@ -10,6 +10,7 @@
  * build (the chunk graph names it) but out of the service worker's precache: no page loads it.
  */
 import type { Plugin } from 'vite'
+import { appEntryChunk } from './app-entry'
 
 /** The stylesheets this plugin inlined in the last build (the precache leaves them out). */
 export const inlinedStylesheets = new Set<string>()
@@ -30,12 +31,9 @@ export function inlineEntryStylesheet(): Plugin {
       // (which would download it a second time and apply it twice).
       order: 'pre',
       handler(_options, bundle) {
-        const entries = Object.values(bundle).filter(
-          (file) => file.type === 'chunk' && file.isEntry && file.facadeModuleId?.endsWith('index.html'),
-        )
-        if (entries.length === 0) return
-        if (entries.length > 1) throw new Error(`expected one app entry, found ${entries.length}`)
-        const metadata = (entries[0] as ChunkCss).viteMetadata
+        const entry = appEntryChunk(bundle)
+        if (!entry) return
+        const metadata = (entry as ChunkCss).viteMetadata
         const css = [...(metadata?.importedCss ?? [])]
         if (css.length !== 1) throw new Error(`the app entry should import exactly one stylesheet, found ${css.length}`)
         const fileName = css[0] as string
