@@ -4,13 +4,16 @@
  * with a Chromium trace recording, and prints every main-thread task over TRACE_MIN_MS (default
  * 30) with the trace events inside it (script evaluation, timers, microtasks, layout, paint) and,
  * for tasks over TRACE_PROFILE_MS (default 60), the functions the CPU samples fall in (inclusive
- * and self time). An unminified build (`vite build --minify false --outDir …`) gives readable
+ * and self time, and inclusive time per source file, read from the build's source maps: which
+ * module or package the task's time went to, even in a minified build). An unminified build (`vite build --minify false --outDir …`) gives readable
  * function names. TRACE_PAGE picks the page: `tracking` (default) or `storefront`.
  *
  * A diagnosis tool, not a benchmark: the figures of BENCHMARKS.md come from
  * bench/ab-first-visit.ts. It is how the start-up's tasks were found (BENCHMARKS.md, 7f).
  */
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { placeOrder, trackingPath } from '../harness/api'
 import { startServer } from '../harness/server'
 import { launchBrowser } from './lib/browser'
@@ -29,7 +32,7 @@ interface TraceEvent {
 interface ProfileNode {
   id: number
   parent?: number
-  callFrame: { functionName: string; url?: string; lineNumber?: number }
+  callFrame: { functionName: string; url?: string; lineNumber?: number; columnNumber?: number }
 }
 
 const dir = process.argv[2]
@@ -50,6 +53,26 @@ const where = (data: Record<string, unknown>): string => {
   const fn = typeof data.functionName === 'string' && data.functionName ? `${data.functionName} ` : ''
   const type = typeof data.type === 'string' ? `${data.type} ` : ''
   return `${fn}${type}${url ?? ''}`.trim()
+}
+
+const maps = new Map<string, TraceMap | null>()
+/** The source file a frame of the build's own scripts comes from (the chunk's source map), packages by name. */
+const sourceOf = (node: ProfileNode): string | null => {
+  const file = String(node.callFrame.url ?? '').split('/assets/')[1]
+  if (!file) return null
+  if (!maps.has(file)) {
+    const mapFile = path.join(dir, 'assets', `${file}.map`)
+    maps.set(file, existsSync(mapFile) ? new TraceMap(readFileSync(mapFile, 'utf8')) : null)
+  }
+  const map = maps.get(file)
+  if (!map) return file
+  const { source } = originalPositionFor(map, {
+    line: (node.callFrame.lineNumber ?? 0) + 1,
+    column: node.callFrame.columnNumber ?? 0,
+  })
+  if (!source) return file
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)
+  return pkg ? pkg[1]! : source.replace(/^(\.\.\/)+/, '')
 }
 
 const server = await startServer({ STATIC_DIR: path.resolve(dir) })
@@ -128,12 +151,19 @@ try {
         const inTask = samples.filter((sample) => sample.ts >= task.ts && sample.ts <= end)
         const inclusive = new Map<string, number>()
         const self = new Map<string, number>()
+        const bySource = new Map<string, number>()
         for (const sample of inTask) {
           const leaf = nodes.get(sample.id)
           if (!leaf) continue
           self.set(label(leaf), (self.get(label(leaf)) ?? 0) + 1)
           const seen = new Set<string>()
+          const sources = new Set<string>()
           for (let node: ProfileNode | undefined = leaf; node; node = node.parent === undefined ? undefined : nodes.get(node.parent)) {
+            const source = sourceOf(node)
+            if (source && !sources.has(source)) {
+              sources.add(source)
+              bySource.set(source, (bySource.get(source) ?? 0) + 1)
+            }
             const key = label(node)
             if (key.startsWith('(root)') || seen.has(key)) continue
             seen.add(key)
@@ -149,6 +179,7 @@ try {
             .join(' | ')
         console.log(`      inclusive: ${top(inclusive, 16)}`)
         console.log(`      self: ${top(self, 10)}`)
+        console.log(`      by source file (inclusive): ${top(bySource, 24)}`)
       }
     } finally {
       await browser.close()
