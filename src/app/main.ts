@@ -16,13 +16,11 @@ app.use(router)
 // rendering it together are one long task that holds up input and paint; split, each is shorter
 // (the static shell is on screen meanwhile, and the order's request is already out:
 // public/early-order.js). Zero-delay timers run in the order they were set.
-setTimeout(() => {
-  // The hub's client loads as a chunk of its own from here on; the bridge is its first listener,
-  // so nothing a view asks of the hub runs before the stores hear its answers.
-  startRealtimeBridge(pinia)
-  // Poll results and cache freshness from the service worker (its queued messages start flowing here).
-  startSwBridge(pinia)
-}, 0)
+// The hub's client loads as a chunk of its own from here on; the bridge is its first listener,
+// so nothing a view asks of the hub runs before the stores hear its answers.
+setTimeout(() => startRealtimeBridge(pinia), 0)
+// Poll results and cache freshness from the service worker (its queued messages start flowing here).
+setTimeout(() => startSwBridge(pinia), 0)
 setTimeout(() => app.mount('#app'), 0)
 // The rest does not decide what the first screen shows: after it, in a task of its own (even
 // starting the chunk's download costs the main thread: Vite's preload helper adds its links).

@@ -1,12 +1,12 @@
 /**
- * The app's first render (src/app/App.vue): the header and the route's view render in the mount's
- * task; the toast area and the update prompt, which the first screen never needs, are requested
- * a task later, so their chunks' loading is no part of the mount's task.
+ * The app's first render (src/app/App.vue), in three tasks: the header in the mount's, with the
+ * static shell's placeholder card (index.html) kept where the view goes; the route's view in the
+ * next; the toast area and the update prompt, which the first screen never needs, a task after
+ * that, so their chunks' loading is no part of either.
  */
 import { createPinia } from 'pinia'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createApp, defineComponent, h, nextTick } from 'vue'
-import App from '../../src/app/App.vue'
+import { createApp, defineComponent, h, nextTick, type Component } from 'vue'
 import { createRouter } from '../../src/app/routing'
 
 vi.mock('../../src/app/pwa/UpdatePrompt.vue', async () => {
@@ -31,11 +31,18 @@ const settle = async () => {
   }
 }
 
+const SHELL = `<div class="boot-shell"><header class="app-header"></header><main class="app-main">
+  <div class="boot-shell__card card" aria-hidden="true"><span class="boot-shell__line"></span></div></main></div>`
+
+let App: Component
 // Loaded once up front: a request for them then resolves within microtasks, so a request made in
-// the mount's task would show them before any timer runs.
+// the mount's task would show them before any timer runs. App.vue reads the shell's card when it
+// loads, as in the browser, where index.html's shell is parsed before the app's script runs.
 beforeAll(async () => {
   await import('../../src/app/pwa/UpdatePrompt.vue')
   await import('../../src/app/components/ToastArea.vue')
+  document.body.innerHTML = `<div id="app">${SHELL}</div>`
+  App = (await import('../../src/app/App.vue')).default
 })
 
 afterEach(() => {
@@ -43,7 +50,7 @@ afterEach(() => {
 })
 
 describe('the first render', () => {
-  it('renders the header and the view at mount and requests the toast area and the update prompt a task later', async () => {
+  it('renders the header at mount with the shell card in place, the view a task later, then the toast area and the update prompt', async () => {
     history.replaceState(null, '', '/track/ord_1')
     const router = createRouter({
       routes: [
@@ -60,7 +67,14 @@ describe('the first render', () => {
     app.mount(root)
     await microtasks()
     expect(root.querySelector('header.app-header')).not.toBeNull()
+    expect(root.querySelector('main .boot-shell__card')).not.toBeNull()
+    expect(root.querySelector('#view')).toBeNull()
+    expect(root.querySelector('#toast-area')).toBeNull()
+
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    await microtasks()
     expect(root.querySelector('#view')?.textContent).toBe('the order')
+    expect(root.querySelector('main .boot-shell__card')).toBeNull()
     expect(root.querySelector('#toast-area')).toBeNull()
     expect(root.querySelector('#update-prompt')).toBeNull()
 

@@ -178,6 +178,31 @@ describe('navigating', () => {
     unmount()
   })
 
+  it('neither reads the scroll position nor scrolls on the first navigation (that would force a layout at start-up)', async () => {
+    const scrollTo = vi.spyOn(window, 'scrollTo').mockImplementation(() => {})
+    let reads = 0
+    for (const key of ['scrollX', 'scrollY'] as const)
+      Object.defineProperty(window, key, {
+        configurable: true,
+        get: () => {
+          reads += 1
+          return 0
+        },
+      })
+    const { router, unmount } = start('/track/first')
+    await settle()
+    expect(router.currentRoute.path).toBe('/track/first')
+    expect(reads).toBe(0)
+    expect(scrollTo).not.toHaveBeenCalled()
+    // The next one leaves an entry: its place is kept, and a new page starts at the top.
+    await router.push('/')
+    await settle()
+    expect(reads).toBeGreaterThan(0)
+    expect(scrollTo).toHaveBeenLastCalledWith({ left: 0, top: 0 })
+    for (const key of ['scrollX', 'scrollY'] as const) Object.defineProperty(window, key, { value: 0, configurable: true, writable: true })
+    unmount()
+  })
+
   it('writes nothing to history while the page is being hidden (the back/forward cache keeps it)', async () => {
     const { router, unmount } = start('/track/a')
     await settle()

@@ -95,7 +95,11 @@ export function useOrderNotify(options: { orderId: Ref<string>; token: Ref<strin
     else if (!record || Notification.permission !== 'granted') state.value = 'off'
     else state.value = record.endpoint ? 'on' : 'on-open'
   }
-  watch(options.orderId, () => void refresh(), { immediate: true })
+  watch(options.orderId, () => void refresh())
+  // The first look (opening IndexedDB) waits a task: it is not needed to draw the page, and on a
+  // slow phone the first render is the start-up's longest task.
+  const first = setTimeout(() => void refresh(), 0)
+  onScopeDispose(() => clearTimeout(first))
   watch(system.permission, () => void refresh())
 
   async function enable(): Promise<void> {

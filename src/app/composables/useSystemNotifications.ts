@@ -47,16 +47,24 @@ export function useSystemNotifications(options: { readyWaitMs?: number } = {}) {
 
   let status: PermissionStatus | null = null
   const sync = () => (permission.value = Notification.permission)
-  if (isSupported && navigator.permissions) {
+  let disposed = false
+  // Following later changes can start a task later: nothing on screen depends on it.
+  const follow = setTimeout(() => {
+    if (!isSupported || !navigator.permissions) return
     navigator.permissions
       .query({ name: 'notifications' })
       .then((result) => {
+        if (disposed) return
         status = result
         result.addEventListener('change', sync)
       })
       .catch(() => undefined)
-  }
-  onScopeDispose(() => status?.removeEventListener('change', sync))
+  }, 0)
+  onScopeDispose(() => {
+    disposed = true
+    clearTimeout(follow)
+    status?.removeEventListener('change', sync)
+  })
 
   /** Asks the browser; call only from a user gesture. */
   async function requestPermission(): Promise<NotificationPermission> {

@@ -42,16 +42,21 @@ function fail(error: unknown): null {
 
 /** Loads and starts this tab's realtime client once; resolves to it, or null when it cannot run. */
 export function startRealtime(): Promise<RealtimeClient | null> {
-  loading ??= import('./hubLadder').then(
-    ({ getRealtimeClient }) => {
-      try {
-        return settle(getRealtimeClient())
-      } catch (error) {
-        return fail(error)
-      }
-    },
-    (error: unknown) => fail(error),
-  )
+  // Requested from a task of its own, whoever asks first: starting a chunk's download is
+  // main-thread work (Vite's preload helper adds its links), and the first to ask is a start-up
+  // task (the realtime bridge's) that a slow phone already finds long.
+  loading ??= new Promise<void>((resolve) => setTimeout(resolve, 0))
+    .then(() => import('./hubLadder'))
+    .then(
+      ({ getRealtimeClient }) => {
+        try {
+          return settle(getRealtimeClient())
+        } catch (error) {
+          return fail(error)
+        }
+      },
+      (error: unknown) => fail(error),
+    )
   return loading
 }
 

@@ -120,6 +120,8 @@ export function createRouter(options: {
   const view = shallowReactive<{ component: Component | null }>({ component: null })
   let currentEntry = entryKeyOf(history.state) ?? newEntryKey()
   let pending = 0
+  /** No navigation has completed yet: the page is at its top and has no entry being left. */
+  let initial = true
 
   function match(path: string): { record: RouteRecord; params: Record<string, string> } {
     for (const { record, pattern, keys } of matchers) {
@@ -190,8 +192,12 @@ export function createRouter(options: {
     const component = await componentOf(match(route.path).record)
     // A later navigation started while this one was loading its view: that one wins.
     if (ticket !== pending) return
+    // The first navigation leaves no entry and the page has not been laid out yet: reading the
+    // scroll position (or scrolling) there would force a layout in the start-up's task for nothing.
+    const first = initial
+    initial = false
     // Where the reader was on the entry being left (the browser has not scrolled: restoration is ours).
-    scrollPositions.set(currentEntry, { left: window.scrollX, top: window.scrollY })
+    if (!first) scrollPositions.set(currentEntry, { left: window.scrollX, top: window.scrollY })
     const previousPath = current.path
     if (mode === 'pop') currentEntry = popped ?? newEntryKey()
     if (mode === 'push' && route.fullPath !== current.fullPath) {
@@ -208,7 +214,8 @@ export function createRouter(options: {
     // Back/forward returns to where the reader was; a new page starts at the top; a change of the
     // query alone (a filter, a search) keeps the reader's place. After the new view has rendered.
     const saved = mode === 'pop' && !redirected ? scrollPositions.get(currentEntry) : undefined
-    if (mode === 'pop' || route.path !== previousPath) requestAnimationFrame(() => window.scrollTo(saved ?? { left: 0, top: 0 }))
+    if (!first && (mode === 'pop' || route.path !== previousPath))
+      requestAnimationFrame(() => window.scrollTo(saved ?? { left: 0, top: 0 }))
   }
 
   const router: Router = {
