@@ -2,7 +2,8 @@
  * Two builds side by side on a customer's first visit: `tsx bench/ab-first-visit.ts <dist A> <dist B>`
  * serves each build from its own server (compression on, like production) and runs, interleaved
  * so that drift on a noisy machine hits both alike: Lighthouse on the tracking page (mobile
- * defaults), the main thread's long tasks at 4× CPU, and the bytes of a Playwright first visit.
+ * defaults), the main thread's long tasks at 4× CPU (over loopback, and over Lighthouse's slow
+ * 4G link: `longest` and `longest4g`), and the bytes of a Playwright first visit.
  * Prints the medians and the ratio B ÷ A; BENCHMARKS.md's before/after tables come from it.
  * AB_RUNS (default 3) sets the runs per build. AB_PARTS (default `firstvisit`) picks the figures:
  * `firstvisit` (the above) and/or `pagestart` (cold, warm and offline starts, as in
@@ -32,6 +33,7 @@ if (!chromePath) throw new Error('Chromium not found (set CHROME_PATH or install
 
 interface Sample extends Figures {
   longest: number
+  longest4g: number
   transfer: number
 }
 
@@ -73,17 +75,19 @@ try {
       if (!PARTS.includes('firstvisit')) continue
       const { figures } = await lighthouse(build.url, 'mobile', chromePath)
       const tasks = await longTasks(build.url, READY)
+      const tasks4g = await longTasks(build.url, READY, 'slow-4g')
       const visit = await firstVisit(build.url)
-      const sample = { ...figures, longest: Math.max(0, ...tasks), transfer: visit.allBytes }
+      const sample = { ...figures, longest: Math.max(0, ...tasks), longest4g: Math.max(0, ...tasks4g), transfer: visit.allBytes }
       build.samples.push(sample)
       console.log(
         `run ${run} ${build.name}: score ${sample.score}, FCP ${sample.fcp.toFixed(0)} ms, LCP ${sample.lcp.toFixed(0)} ms, ` +
           `TBT ${sample.tbt.toFixed(0)} ms, CLS ${sample.cls.toFixed(3)}, longest task ${sample.longest.toFixed(0)} ms (all over 50: ${tasks.map((t) => t.toFixed(0)).join(', ') || 'none'}), ` +
+          `over slow 4G ${sample.longest4g.toFixed(0)} ms (${tasks4g.map((t) => t.toFixed(0)).join(', ') || 'none'}), ` +
           `Lighthouse transfer ${(sample.bytes / 1024).toFixed(1)} kB, first visit incl. precache ${(sample.transfer / 1024).toFixed(1)} kB`,
       )
     }
   }
-  const keys = ['score', 'fcp', 'lcp', 'tbt', 'cls', 'longest', 'bytes', 'transfer'] as const
+  const keys = ['score', 'fcp', 'lcp', 'tbt', 'cls', 'longest', 'longest4g', 'bytes', 'transfer'] as const
   const medians = builds.map((build) =>
     Object.fromEntries(
       keys.map((key) => [

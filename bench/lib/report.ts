@@ -23,6 +23,7 @@ const ORDER = [
   'first-visit-start-path',
   'first-visit-validator-router',
   'first-visit-start-tasks',
+  'first-visit-short-tasks',
   'auth',
   'cluster',
   'capacity',
