@@ -17,7 +17,7 @@ import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { placeOrder, trackingPath } from '../harness/api'
 import { startServer, type TestServer } from '../harness/server'
 import { launchBrowser } from './lib/browser'
-import { SLOW_4G } from './lighthouse'
+import { slowPhonePage } from './lighthouse'
 import { percentile } from './lib/stats'
 
 interface FrameScript {
@@ -89,13 +89,7 @@ try {
               buffered: true,
             })
         })
-        const page = await context.newPage()
-        const cdp = await context.newCDPSession(page)
-        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 })
-        if (NETWORK === 'slow-4g') {
-          await cdp.send('Network.enable')
-          await cdp.send('Network.emulateNetworkConditions', { offline: false, ...SLOW_4G })
-        }
+        const page = await slowPhonePage(context, NETWORK)
         await page.goto(build.url)
         await page.locator(READY).first().waitFor({ timeout: 30_000 })
         await new Promise((resolve) => setTimeout(resolve, 2_000))

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import type { Request } from '@playwright/test'
+import type { BrowserContext, Page, Request } from '@playwright/test'
 import { findChromium } from '../scripts/chromium.mjs'
 import { placeOrder, trackingPath } from '../harness/api'
 import { startServer, type TestServer } from '../harness/server'
@@ -189,7 +189,7 @@ const CPU_SLOWDOWN = 4
  * Lighthouse's mobile link (slow 4G) as DevTools applies it: its `mobileSlow4G` request latency
  * and throughputs (lighthouse/core/config/constants.js).
  */
-export const SLOW_4G = { latency: 562.5, downloadThroughput: (1474.56 * 1024) / 8, uploadThroughput: (675 * 1024) / 8 }
+const SLOW_4G = { latency: 562.5, downloadThroughput: (1474.56 * 1024) / 8, uploadThroughput: (675 * 1024) / 8 }
 
 export type LongTaskNetwork = 'loopback' | 'slow-4g'
 
@@ -204,6 +204,18 @@ export type LongTaskNetwork = 'loopback' | 'slow-4g'
  * compiled it (the compile hint makes that compile eager), and the main thread waits for the
  * compile in the module's task; over a phone's link the download is the slower of the two.
  */
+/** A new page of `context` with a slow phone's CPU (4×) and, for `slow-4g`, Lighthouse's mobile link. */
+export async function slowPhonePage(context: BrowserContext, network: LongTaskNetwork): Promise<Page> {
+  const page = await context.newPage()
+  const cdp = await context.newCDPSession(page)
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN })
+  if (network === 'slow-4g') {
+    await cdp.send('Network.enable')
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, ...SLOW_4G })
+  }
+  return page
+}
+
 export async function longTasks(
   url: string,
   ready = '[data-testid="order-status"]',
@@ -219,13 +231,7 @@ export async function longTasks(
         for (const entry of list.getEntries()) tasks.push(entry.duration)
       }).observe({ type: 'longtask', buffered: true })
     })
-    const page = await context.newPage()
-    const cdp = await context.newCDPSession(page)
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN })
-    if (network === 'slow-4g') {
-      await cdp.send('Network.enable')
-      await cdp.send('Network.emulateNetworkConditions', { offline: false, ...SLOW_4G })
-    }
+    const page = await slowPhonePage(context, network)
     await page.goto(url)
     await page.locator(ready).first().waitFor({ timeout: 30_000 })
     await new Promise((resolve) => setTimeout(resolve, 2_000))
