@@ -1,6 +1,7 @@
 import { onScopeDispose, ref, watch, type Ref } from 'vue'
 import { deleteTrackedOrder, getTrackedOrder, listTrackedOrders, putTrackedOrder } from '@shared/notifiedTags'
 import { addPushSubscription, getPushPublicKey, removePushSubscription } from '../api/push'
+import { afterThisTask } from './afterThisTask'
 import { useSystemNotifications } from './useSystemNotifications'
 
 /** How long subscribing may take before we settle for notifications while a tab is open. */
@@ -96,10 +97,8 @@ export function useOrderNotify(options: { orderId: Ref<string>; token: Ref<strin
     else state.value = record.endpoint ? 'on' : 'on-open'
   }
   watch(options.orderId, () => void refresh())
-  // The first look (opening IndexedDB) waits a task: it is not needed to draw the page, and on a
-  // slow phone the first render is the start-up's longest task.
-  const first = setTimeout(() => void refresh(), 0)
-  onScopeDispose(() => clearTimeout(first))
+  // The first look (opening IndexedDB) waits a task: it is not needed to draw the page.
+  afterThisTask(() => void refresh())
   watch(system.permission, () => void refresh())
 
   async function enable(): Promise<void> {

@@ -1,4 +1,5 @@
 import { onScopeDispose, ref } from 'vue'
+import { afterThisTask } from './afterThisTask'
 import { claimTag, claimVersion, releaseTag, releaseVersion, statusClaimKey } from '@shared/notifiedTags'
 
 /** What a system notification shows; `tag` is the order id, so one order is one notification. */
@@ -49,7 +50,7 @@ export function useSystemNotifications(options: { readyWaitMs?: number } = {}) {
   const sync = () => (permission.value = Notification.permission)
   let disposed = false
   // Following later changes can start a task later: nothing on screen depends on it.
-  const follow = setTimeout(() => {
+  afterThisTask(() => {
     if (!isSupported || !navigator.permissions) return
     navigator.permissions
       .query({ name: 'notifications' })
@@ -59,10 +60,9 @@ export function useSystemNotifications(options: { readyWaitMs?: number } = {}) {
         result.addEventListener('change', sync)
       })
       .catch(() => undefined)
-  }, 0)
+  })
   onScopeDispose(() => {
     disposed = true
-    clearTimeout(follow)
     status?.removeEventListener('change', sync)
   })
 
