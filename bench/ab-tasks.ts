@@ -11,13 +11,12 @@
  * A diagnosis tool like bench/trace-tasks.ts, cheaper and without the profiler's overhead; how
  * the start-up's task splits were measured task by task (BENCHMARKS.md, 7g).
  */
-import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { placeOrder, trackingPath } from '../harness/api'
 import { startServer, type TestServer } from '../harness/server'
 import { launchBrowser } from './lib/browser'
 import { slowPhonePage } from './lighthouse'
+import { BuildSourceMaps } from './lib/sourceMaps'
 import { percentile } from './lib/stats'
 
 interface FrameScript {
@@ -42,29 +41,22 @@ const READY = PAGE === 'tracking' ? '[data-testid="order-status"]' : '.product-c
 const NETWORK = process.env.AB_NETWORK ?? 'loopback'
 if (NETWORK !== 'loopback' && NETWORK !== 'slow-4g') throw new Error(`AB_NETWORK: unknown network ${NETWORK}`)
 
-const sources = new Map<string, { map: TraceMap; lineStarts: number[] } | null>()
-/** `file:line` of a script position, through the chunk's source map; the chunk's name without one. */
-function origin(dir: string, url: string, position: number): string {
-  const file = url.split('/assets/')[1]
-  if (!file) return url.split('/').pop() ?? url
-  const name = file.replace(/-[\w-]{8}\.js$/, '')
-  if (position < 0) return name
-  const key = path.join(dir, 'assets', file)
-  if (!sources.has(key)) {
-    const text = readFileSync(key, 'utf8')
-    const lineStarts = [0]
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1)
-    sources.set(key, existsSync(`${key}.map`) ? { map: new TraceMap(readFileSync(`${key}.map`, 'utf8')), lineStarts } : null)
-  }
-  const source = sources.get(key)
-  if (!source) return name
-  let line = source.lineStarts.findIndex((start) => start > position)
-  if (line < 0) line = source.lineStarts.length
-  const found = originalPositionFor(source.map, { line, column: position - source.lineStarts[line - 1]! })
-  return found.source ? `${found.source.replace(/^.*?\b(src|node_modules)\//, '$1/').replace(/^src\/app\//, '')}:${found.line}` : name
+/** `file:line` of a script position through the chunk's source map (app files from `src/app/`); the chunk's name without one. */
+function origin(maps: BuildSourceMaps, url: string, position: number): string {
+  const chunk = BuildSourceMaps.chunkName(url)
+  if (!chunk) return url.split('/').pop() ?? url
+  const found = maps.atOffset(url, position)
+  return found ? `${found.source.replace(/^src\/app\//, '')}:${found.line}` : chunk
 }
 
-const builds: { name: string; dir: string; url: string; server: TestServer; scripts: Map<string, number[]>; longest: number[] }[] = []
+const builds: {
+  name: string
+  maps: BuildSourceMaps
+  url: string
+  server: TestServer
+  scripts: Map<string, number[]>
+  longest: number[]
+}[] = []
 try {
   for (const [name, dir] of [
     ['A', dirA],
@@ -73,7 +65,7 @@ try {
     const server = await startServer({ STATIC_DIR: dir })
     const { order, trackingToken } = await placeOrder(server)
     const url = PAGE === 'tracking' ? server.url + trackingPath(order, trackingToken) : `${server.url}/`
-    builds.push({ name, dir, url, server, scripts: new Map(), longest: [] })
+    builds.push({ name, maps: new BuildSourceMaps(dir), url, server, scripts: new Map(), longest: [] })
   }
   for (let run = 1; run <= RUNS; run++) {
     for (const build of run % 2 ? builds : [...builds].reverse()) {
@@ -103,7 +95,7 @@ try {
             script.invokerType === 'user-callback' || script.invokerType === 'resolve-promise'
               ? script.invoker.replace(/^TimerHandler:/, '')
               : script.invokerType
-          const key = `${what} ${origin(build.dir, script.sourceURL, script.sourceCharPosition)}`
+          const key = `${what} ${origin(build.maps, script.sourceURL, script.sourceCharPosition)}`
           perLoad.set(key, (perLoad.get(key) ?? 0) + script.duration)
         }
         for (const [key, duration] of perLoad) build.scripts.set(key, [...(build.scripts.get(key) ?? []), duration])

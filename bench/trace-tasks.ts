@@ -11,12 +11,11 @@
  * A diagnosis tool, not a benchmark: the figures of BENCHMARKS.md come from
  * bench/ab-first-visit.ts. It is how the start-up's tasks were found (BENCHMARKS.md, 7f).
  */
-import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 import { placeOrder, trackingPath } from '../harness/api'
 import { startServer } from '../harness/server'
 import { launchBrowser } from './lib/browser'
+import { BuildSourceMaps } from './lib/sourceMaps'
 
 interface TraceEvent {
   name: string
@@ -55,24 +54,13 @@ const where = (data: Record<string, unknown>): string => {
   return `${fn}${type}${url ?? ''}`.trim()
 }
 
-const maps = new Map<string, TraceMap | null>()
-/** The source file a frame of the build's own scripts comes from (the chunk's source map), packages by name. */
+const sourceMaps = new BuildSourceMaps(path.resolve(dir))
+/** The source file a frame of the build's own scripts comes from (packages by name); the chunk without a mapping. */
 const sourceOf = (node: ProfileNode): string | null => {
-  const file = String(node.callFrame.url ?? '').split('/assets/')[1]
-  if (!file) return null
-  if (!maps.has(file)) {
-    const mapFile = path.join(dir, 'assets', `${file}.map`)
-    maps.set(file, existsSync(mapFile) ? new TraceMap(readFileSync(mapFile, 'utf8')) : null)
-  }
-  const map = maps.get(file)
-  if (!map) return file
-  const { source } = originalPositionFor(map, {
-    line: (node.callFrame.lineNumber ?? 0) + 1,
-    column: node.callFrame.columnNumber ?? 0,
-  })
-  if (!source) return file
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source)
-  return pkg ? pkg[1]! : source.replace(/^(\.\.\/)+/, '')
+  const url = String(node.callFrame.url ?? '')
+  const chunk = BuildSourceMaps.chunkName(url)
+  if (!chunk) return null
+  return sourceMaps.at(url, (node.callFrame.lineNumber ?? 0) + 1, node.callFrame.columnNumber ?? 0)?.source ?? chunk
 }
 
 const server = await startServer({ STATIC_DIR: path.resolve(dir) })
