@@ -7,7 +7,7 @@
  * (compression on) and against a second one started with ORDERLINE_COMPRESSION=0.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -19,20 +19,43 @@ import { launchBrowser } from './lib/browser'
 import type { Section } from './lib/report'
 import { CHROMIUM_ARGS } from '../harness/chromium'
 import { kb, ms, percentile, ratio, table } from './lib/stats'
+import { precompressDir } from '../scripts/precompress'
 
 const execFileAsync = promisify(execFile)
 const RUNS = Number(process.env.LIGHTHOUSE_RUNS ?? 3)
 const LIGHTHOUSE_CLI = path.resolve('node_modules/lighthouse/cli/index.js')
 /** Headless, and nothing in the background that would add requests or CPU to the trace. */
 const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_ARGS]
-/** The same env as the server of this run (bench/run.ts), but sending everything uncompressed. */
-const UNCOMPRESSED_ENV = {
+/** The same env as the server of this run (bench/run.ts). */
+const BENCH_ENV = {
   ORDERLINE_LOG: '0',
   ORDERLINE_LOGIN_RATE_LIMIT: '0',
   ORDERLINE_LOGIN_ACCOUNT_RATE_LIMIT: '0',
   ORDERLINE_ORDER_RATE_LIMIT: '0',
   ORDERLINE_WATCH_RATE_LIMIT: '0',
-  ORDERLINE_COMPRESSION: '0',
+}
+/** The same, but sending everything uncompressed. */
+const UNCOMPRESSED_ENV = { ...BENCH_ENV, ORDERLINE_COMPRESSION: '0' }
+/** The build the bench's server serves (as harness/server.ts picks it). */
+const BUILD_DIR = process.env.E2E_STATIC_DIR ?? path.resolve('dist')
+
+/**
+ * A copy of the build whose index.html loads no script: the same HTML, inline critical CSS and
+ * placeholder shell, nothing else. What Lighthouse measures on it is the browser's own part of a
+ * first visit on this machine (committing the navigation, parsing the HTML, the first paint), the
+ * floor under the app's figures: TBT in particular is never zero here, since Lighthouse simulates
+ * the 4× CPU on every main-thread task, the document's own included.
+ */
+function scriptlessBuild(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'orderline-scriptless-'))
+  cpSync(BUILD_DIR, dir, { recursive: true })
+  const index = path.join(dir, 'index.html')
+  const html = readFileSync(index, 'utf8')
+    .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
+    .replace(/<link rel="modulepreload"[^>]*>/g, '')
+  writeFileSync(index, html)
+  precompressDir(dir) // the server prefers the .br/.gz copies: they must be of this HTML
+  return dir
 }
 
 type Preset = 'mobile' | 'desktop'
@@ -258,6 +281,8 @@ export async function run(server: TestServer): Promise<Section> {
   const chromePath = findChromium()
   if (!chromePath) throw new Error('Chromium not found (set CHROME_PATH or install /usr/bin/chromium)')
   const uncompressed = await startServer(UNCOMPRESSED_ENV)
+  const floorDir = scriptlessBuild()
+  const floor = await startServer({ ...BENCH_ENV, STATIC_DIR: floorDir })
   try {
     const servers: Record<Mode, TestServer> = { on: server, off: uncompressed }
     const paths: Record<Mode, { tracking: string; storefront: string }> = {
@@ -302,6 +327,23 @@ export async function run(server: TestServer): Promise<Section> {
         }
       }
     }
+
+    // The floor: the tracking page's HTML without its scripts, mobile, as many runs.
+    const floorRuns: Figures[] = []
+    const floorOrder = await placeOrder(floor)
+    for (let i = 0; i < RUNS; i++) {
+      try {
+        const { figures } = await lighthouse(floor.url + trackingPath(floorOrder.order, floorOrder.trackingToken), 'mobile', chromePath)
+        floorRuns.push(figures)
+        console.log(
+          `  tracking page without scripts (mobile), run ${i + 1}: performance ${figures.score}, FCP ${seconds(figures.fcp)}, TBT ${ms(figures.tbt)}`,
+        )
+      } catch (error) {
+        failures++
+        console.error(`  tracking page without scripts, run ${i + 1} failed:`, error)
+      }
+    }
+    const floorTbt = floorRuns.map((figures) => figures.tbt)
 
     const failed: Transfer = { loadRequests: Number.NaN, loadBytes: Number.NaN, allRequests: Number.NaN, allBytes: Number.NaN }
     const visit = (url: string) =>
@@ -351,6 +393,17 @@ export async function run(server: TestServer): Promise<Section> {
         ]
       }),
     )
+    rows.push([
+      'tracking page, its HTML without scripts (mobile)',
+      'on',
+      count(median(floorRuns, 'score')),
+      seconds(median(floorRuns, 'fcp')),
+      seconds(median(floorRuns, 'lcp')),
+      ms(median(floorRuns, 'tbt')),
+      seconds(median(floorRuns, 'speedIndex')),
+      count(median(floorRuns, 'requests')),
+      size(median(floorRuns, 'bytes')),
+    ])
     const ratios = pages.map((page) => {
       const on = results.get(`${page.key}/${page.preset}/on`) ?? []
       const off = results.get(`${page.key}/${page.preset}/off`) ?? []
@@ -382,7 +435,9 @@ profile per run. Mobile = Lighthouse's defaults (simulated slow 4G: 150 ms RTT, 
 slowdown; a phone-sized screen); desktop = \`--preset=desktop\`. Median of ${RUNS} runs each; the
 server with compression on (this build's brotli/gzip copies, API JSON compressed) and a second
 one started with \`ORDERLINE_COMPRESSION=0\`, runs interleaved. Requests and transfer are
-Lighthouse's network-requests and total-byte-weight audits (until the page is loaded).${failures ? ` ${failures} run(s) failed and are left out.` : ''}
+Lighthouse's network-requests and total-byte-weight audits (until the page is loaded). The last
+row is the floor under them: the same tracking page with every script tag taken out of its
+index.html (the HTML, the inline critical CSS and the placeholder shell, nothing else).${failures ? ` ${failures} run(s) failed and are left out.` : ''}
 
 ${table(['page', 'compression', 'performance', 'FCP', 'LCP', 'TBT', 'Speed Index', 'requests', 'transfer'], rows)}
 
@@ -424,11 +479,17 @@ What it means: on a slow phone link the first visit is bound by bytes: the build
 cut what a page downloads to about a third, and FCP and LCP, computed from the simulated link,
 follow. TBT does not: it is the page's own main-thread work under the simulated 4× CPU slowdown,
 and on these shared 2-core machines it ranged from ${ms(tbtRange.min)} to ${ms(tbtRange.max)} across this run's mobile runs
-(the performance score follows it, by tens of points). Compression cannot lower it: the JavaScript
+(the performance score follows it, by tens of points). Part of it is not the app's: the page
+without any script measured ${floorTbt.length ? `${ms(Math.min(...floorTbt))}–${ms(Math.max(...floorTbt))} (median ${ms(median(floorRuns, 'tbt'))})` : 'n/a'} of TBT,
+the browser's own first task (committing the navigation, creating the page's JavaScript context,
+parsing the HTML, issuing its first requests) simulated at 4× — it counts whenever Lighthouse's
+simulated first paint falls before that task ends. Compression cannot lower it: the JavaScript
 the page parses and runs before it shows the order is the client bundle's job. Read transfer, FCP
 and LCP and their ratios rather than the scores.`,
     }
   } finally {
     await uncompressed.stop()
+    await floor.stop()
+    rmSync(floorDir, { recursive: true, force: true })
   }
 }
