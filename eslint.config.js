@@ -12,7 +12,7 @@ const VUE = [
   { name: 'vue', message: 'Tab code only (src/app).' },
   { name: 'pinia', message: 'Tab code only (src/app).' },
 ]
-// zod is the server's (and the checkout form's, loaded with its route): browser code checks what it
+// zod is the server's (and the checkout form's, loaded on its first submit): browser code checks what it
 // receives with valibot (src/protocol/answers.ts), a few kB, so no page or worker starts with zod.
 const ZOD_MESSAGE = 'Browser code validates with valibot (src/protocol/answers.ts); zod is for the server and the checkout.'
 const ZOD = [

@@ -63,9 +63,10 @@ export function measureBundle(distDir = 'dist') {
   const board = Object.keys(manifest).find((key) => key.endsWith('AdminBoardView.vue'))
   // The tracking view, should it become a route chunk of its own: the tracking page loads it at once.
   const track = Object.keys(manifest).find((key) => key.endsWith('TrackOrderView.vue')) ?? entry
+  const storefront = Object.keys(manifest).find((key) => key.endsWith('StorefrontView.vue'))
   const hub = readdirSync(path.join(distDir, 'assets')).find((name) => /^sharedWorker-.*\.js$/.test(name))
-  if (!entry || !board || !track || !hub)
-    throw new Error('could not find the entry, the tracking or admin board chunk or the hub worker in the build')
+  if (!entry || !board || !track || !storefront || !hub)
+    throw new Error('could not find the entry, the tracking, storefront or admin board chunk or the hub worker in the build')
   // Plain scripts index.html loads before the app (public/boot-guard.js): every page pays them.
   const html = readFileSync(path.join(distDir, 'index.html'), 'utf8')
   const classicScripts = [...html.matchAll(/<script(?![^>]*type="module")[^>]*\ssrc="\/([^"]+)"/g)].map((match) => match[1])
@@ -81,11 +82,12 @@ export function measureBundle(distDir = 'dist') {
       .filter((file) => typeof file === 'string' && file.endsWith('.js'))
       .some((file) => pattern.test(readFileSync(path.join(distDir, file), 'utf8')))
   const pageHasSocketClient = scriptsMatch(trackingFiles, /engine\.io|EIO=/)
-  // zod's classes carry their names ("$ZodObject"…): only the server and the checkout's chunk may.
+  // zod's classes carry their names ("$ZodObject"…): only the server and the chunk the checkout
+  // loads on its first submit may; the storefront itself starts without it.
   const ZOD = /\$Zod[A-Z]/
-  const zodIn = ['trackingPage', 'hubWorker', 'serviceWorker'].filter((surface) =>
-    scriptsMatch({ trackingPage: trackingFiles, hubWorker: hubFiles, serviceWorker: ['sw.js'] }[surface], ZOD),
-  )
+  const storefrontFiles = [...classicScripts, ...chunkClosure(manifest, [entry, storefront])]
+  const surfaces = { trackingPage: trackingFiles, storefrontPage: storefrontFiles, hubWorker: hubFiles, serviceWorker: ['sw.js'] }
+  const zodIn = Object.keys(surfaces).filter((surface) => scriptsMatch(surfaces[surface], ZOD))
   return {
     trackingPage: sizeOf(distDir, trackingFiles),
     adminBoard: sizeOf(distDir, [...classicScripts, ...inlineStyles, ...chunkClosure(manifest, [entry, board])]),

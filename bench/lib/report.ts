@@ -24,6 +24,7 @@ const ORDER = [
   'first-visit-validator-router',
   'first-visit-start-tasks',
   'first-visit-short-tasks',
+  'first-visit-checkout-rules',
   'auth',
   'cluster',
   'capacity',

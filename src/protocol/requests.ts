@@ -5,8 +5,9 @@
  * `zod/mini`, the functional form of zod 4; the server parses with zod's English messages loaded
  * (server/http/context.ts), so its 400s read as clear sentences.
  *
- * Not re-exported by the protocol's index: only the server and the checkout (a route loaded on
- * demand) import this module, so no page pays for zod before it needs it. What the server sends
+ * Not re-exported by the protocol's index: only the server and the checkout (on the customer's
+ * first submit, src/app/composables/useCheckout.ts) import this module, so no page pays for zod
+ * before it needs it. What the server sends
  * back is checked by the smaller validator in ./answers.ts.
  * The bodies and payloads are described in docs/protocol.md.
  */

@@ -66,6 +66,12 @@ test('placed offline: queued, still queued after an offline reload, sent once wh
     const postsBefore = await routeRequests(server, '/api/orders', 'POST')
 
     await context.setOffline(true)
+    // The server's rules load on the first submit: offline, from the service worker's precache.
+    const email = page.getByLabel('Email')
+    await email.fill('offline@')
+    await page.getByRole('button', { name: 'Place order' }).click()
+    await expect(page.getByText('Please enter a valid email address.')).toBeVisible()
+    await email.fill('offline@example.com')
     await page.getByRole('button', { name: 'Place order' }).click()
     const queued = page.getByTestId('queued-order')
     await expect(queued).toContainText(QUEUED_TEXT)

@@ -192,3 +192,55 @@ describe('the attempt key', () => {
     expect(key).toMatch(/^[0-9a-f]{32}$/)
   })
 })
+
+describe("useCheckout: the server's order rules load on the first submit", () => {
+  afterEach(() => {
+    vi.doUnmock('../../src/protocol/requests')
+    vi.resetModules()
+  })
+
+  /** useCheckout from a fresh module graph, with the rules module replaced by `factory`. */
+  async function freshCheckout(factory: () => Promise<unknown>) {
+    vi.resetModules()
+    vi.doMock('../../src/protocol/requests', factory)
+    const { useCheckout: fresh } = await import('../../src/app/composables/useCheckout')
+    setActivePinia(createPinia())
+    const checkout = fresh({ products })
+    checkout.setQuantity('p1', 1)
+    return checkout
+  }
+
+  it('not with the page: the zod schemas are built when the customer first submits', async () => {
+    let loads = 0
+    const checkout = await freshCheckout(async () => {
+      loads++
+      return vi.importActual('../../src/protocol/requests')
+    })
+    vi.stubGlobal('fetch', vi.fn())
+    expect(loads).toBe(0)
+    checkout.fields.email = 'nope'
+    expect(await checkout.submit()).toBeNull()
+    expect(loads).toBe(1)
+    expect(checkout.errors.value.email).toBe('Please enter a valid email address.')
+  })
+
+  it('rules that cannot load (offline, not yet cached): the order goes to the server unchecked, and its answer shows', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const checkout = await freshCheckout(async () => {
+      throw new TypeError('Failed to fetch dynamically imported module')
+    })
+    const fetchMock = vi
+      .fn()
+      .mockResolvedValue(jsonResponse(400, { error: { code: 'invalid_body', message: 'customer.email: Invalid email address' } }))
+    vi.stubGlobal('fetch', fetchMock)
+    Object.assign(checkout.fields, { name: 'Ada', email: 'nope' })
+    expect(await checkout.submit()).toBeNull()
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(JSON.parse((fetchMock.mock.calls[0]![1] as RequestInit).body as string)).toEqual({
+      items: [{ productId: 'p1', quantity: 1 }],
+      customer: { name: 'Ada', email: 'nope' },
+    })
+    expect(checkout.errors.value.form).toBe('customer.email: Invalid email address')
+    expect(checkout.busy.value).toBe(false)
+  })
+})

@@ -3,7 +3,7 @@ import { storeToRefs } from 'pinia'
 import { ApiError } from '../api/client'
 import { placeOrder } from '../api/orders'
 import { formatCents, type Order, type Product } from '../../protocol'
-import { placeOrderBodySchema, type PlaceOrderBody } from '../../protocol/requests'
+import type { PlaceOrderBody } from '../../protocol/requests'
 import { isTransientStatus } from '@shared/placementQueue'
 import { useCartStore, type CheckoutFields } from '../stores/cart'
 import { usePlacementsStore } from '../stores/placements'
@@ -60,6 +60,26 @@ const isOffline = (): boolean => typeof navigator !== 'undefined' && navigator.o
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+type RequestRules = typeof import('../../protocol/requests')
+let requestRules: Promise<RequestRules> | null = null
+
+/**
+ * The server's own rules for an order (zod/mini, src/protocol/requests.ts), loaded on the first
+ * submit rather than with the storefront: building zod's schemas is 65–135 ms of main-thread work
+ * on a slow phone, which made it the longest task of the storefront's first load
+ * (docs/decisions.md). The chunk is in the service worker's precache. Null when it cannot load
+ * (offline before the precache finished): the order then goes unchecked to the server, or to the
+ * queue, and the server's answer says what is wrong, as it does for any order.
+ */
+function loadRequestRules(): Promise<RequestRules | null> {
+  requestRules ??= import('../../protocol/requests').catch((error: unknown) => {
+    requestRules = null
+    console.warn('[checkout] could not load the order rules; the server will check the order', error)
+    throw error
+  })
+  return requestRules.catch(() => null)
+}
+
 /**
  * Cart and checkout of the storefront. Validates with the same schema as the server; sends each
  * attempt with its own Idempotency-Key, resends it (same key) after a network failure or a 5xx
@@ -103,7 +123,7 @@ export function useCheckout(options: { products: Ref<Product[]>; retryDelaysMs?:
     if (errors.value.items && quantity > 0) errors.value = { ...errors.value, items: undefined }
   }
 
-  function buildBody(): PlaceOrderBody | null {
+  async function buildBody(): Promise<PlaceOrderBody | null> {
     const note = fields.note.trim()
     const address = addressLine(fields.address)
     const phone = fields.phone.trim()
@@ -112,7 +132,9 @@ export function useCheckout(options: { products: Ref<Product[]>; retryDelaysMs?:
       customer: { name: fields.name.trim(), email: fields.email.trim(), ...(address ? { address } : {}), ...(phone ? { phone } : {}) },
       ...(note ? { note } : {}),
     }
-    const result = placeOrderBodySchema.safeParse(candidate)
+    const rules = await loadRequestRules()
+    if (!rules) return candidate
+    const result = rules.placeOrderBodySchema.safeParse(candidate)
     if (result.success) return result.data
     const next: CheckoutErrors = {}
     for (const issue of result.error.issues) {
@@ -152,12 +174,13 @@ export function useCheckout(options: { products: Ref<Product[]>; retryDelaysMs?:
   async function submit(): Promise<CheckoutResult | null> {
     if (busy.value) return null
     errors.value = {}
-    const body = buildBody()
-    if (!body) return null
-    // One key per attempt: unchanged cart → same key, so a resend can only ever replay.
-    const key = cart.keyFor(body)
+    // Busy from the tap on: the rules may still be loading, and a second tap must not pass.
     phase.value = 'sending'
     try {
+      const body = await buildBody()
+      if (!body) return null
+      // One key per attempt: unchanged cart → same key, so a resend can only ever replay.
+      const key = cart.keyFor(body)
       if (isOffline()) return await queue(key, body)
       for (let attempt = 0; ; attempt++) {
         try {
