@@ -302,6 +302,23 @@ export async function run(server: TestServer): Promise<Section> {
     let version = ''
     let failures = 0
     const results = new Map<string, Figures[]>()
+    // The floor: the tracking page's HTML without its scripts (mobile), a run after each pair of
+    // the tracking page's mobile runs, so drift on the machine hits it alike.
+    const floorRuns: Figures[] = []
+    const floorOrder = await placeOrder(floor)
+    const floorUrl = floor.url + trackingPath(floorOrder.order, floorOrder.trackingToken)
+    const runFloor = async (run: number): Promise<void> => {
+      try {
+        const { figures } = await lighthouse(floorUrl, 'mobile', chromePath)
+        floorRuns.push(figures)
+        console.log(
+          `  tracking page without scripts (mobile), run ${run}: performance ${figures.score}, FCP ${seconds(figures.fcp)}, TBT ${ms(figures.tbt)}`,
+        )
+      } catch (error) {
+        failures++
+        console.error(`  tracking page without scripts, run ${run} failed:`, error)
+      }
+    }
     for (const page of pages) {
       for (let i = 0; i < RUNS; i++) {
         // Interleaved, so drift on the machine hits both modes alike.
@@ -325,24 +342,10 @@ export async function run(server: TestServer): Promise<Section> {
               `(${((performance.now() - started) / 1000).toFixed(0)} s)`,
           )
         }
+        if (page.key === 'tracking' && page.preset === 'mobile') await runFloor(i + 1)
       }
     }
 
-    // The floor: the tracking page's HTML without its scripts, mobile, as many runs.
-    const floorRuns: Figures[] = []
-    const floorOrder = await placeOrder(floor)
-    for (let i = 0; i < RUNS; i++) {
-      try {
-        const { figures } = await lighthouse(floor.url + trackingPath(floorOrder.order, floorOrder.trackingToken), 'mobile', chromePath)
-        floorRuns.push(figures)
-        console.log(
-          `  tracking page without scripts (mobile), run ${i + 1}: performance ${figures.score}, FCP ${seconds(figures.fcp)}, TBT ${ms(figures.tbt)}`,
-        )
-      } catch (error) {
-        failures++
-        console.error(`  tracking page without scripts, run ${i + 1} failed:`, error)
-      }
-    }
     const floorTbt = floorRuns.map((figures) => figures.tbt)
 
     const failed: Transfer = { loadRequests: Number.NaN, loadBytes: Number.NaN, allRequests: Number.NaN, allBytes: Number.NaN }
@@ -437,7 +440,8 @@ server with compression on (this build's brotli/gzip copies, API JSON compressed
 one started with \`ORDERLINE_COMPRESSION=0\`, runs interleaved. Requests and transfer are
 Lighthouse's network-requests and total-byte-weight audits (until the page is loaded). The last
 row is the floor under them: the same tracking page with every script tag taken out of its
-index.html (the HTML, the inline critical CSS and the placeholder shell, nothing else).${failures ? ` ${failures} run(s) failed and are left out.` : ''}
+index.html (the HTML, the inline critical CSS and the placeholder shell, nothing else), run after
+each pair of the tracking page's mobile runs.${failures ? ` ${failures} run(s) failed and are left out.` : ''}
 
 ${table(['page', 'compression', 'performance', 'FCP', 'LCP', 'TBT', 'Speed Index', 'requests', 'transfer'], rows)}
 
@@ -480,10 +484,11 @@ cut what a page downloads to about a third, and FCP and LCP, computed from the s
 follow. TBT does not: it is the page's own main-thread work under the simulated 4× CPU slowdown,
 and on these shared 2-core machines it ranged from ${ms(tbtRange.min)} to ${ms(tbtRange.max)} across this run's mobile runs
 (the performance score follows it, by tens of points). Part of it is not the app's: the page
-without any script measured ${floorTbt.length ? `${ms(Math.min(...floorTbt))}–${ms(Math.max(...floorTbt))} (median ${ms(median(floorRuns, 'tbt'))})` : 'n/a'} of TBT,
-the browser's own first task (committing the navigation, creating the page's JavaScript context,
-parsing the HTML, issuing its first requests) simulated at 4× — it counts whenever Lighthouse's
-simulated first paint falls before that task ends. Compression cannot lower it: the JavaScript
+without any script measured ${floorTbt.length ? `${ms(Math.min(...floorTbt))}–${ms(Math.max(...floorTbt))} (median ${ms(median(floorRuns, 'tbt'))})` : 'n/a'} of TBT
+in runs interleaved with the tracking page's (median ${ms(median(results.get('tracking/mobile/on') ?? [], 'tbt'))}): the browser's own
+first tasks (committing the navigation, creating the page's JavaScript context, parsing the HTML,
+issuing its first requests, the first layout) simulated at 4×, counted whenever Lighthouse's
+simulated first paint falls before they end. Compression cannot lower it: the JavaScript
 the page parses and runs before it shows the order is the client bundle's job. Read transfer, FCP
 and LCP and their ratios rather than the scores.`,
     }
