@@ -380,33 +380,26 @@ export async function run(server: TestServer): Promise<Section> {
       }
     }
 
-    const rows = pages.flatMap((page) =>
-      (['on', 'off'] as const).map((mode) => {
-        const list = results.get(`${page.key}/${page.preset}/${mode}`) ?? []
-        return [
-          `${page.name} (${page.preset})`,
-          mode === 'on' ? 'on' : 'off',
-          count(median(list, 'score')),
-          seconds(median(list, 'fcp')),
-          seconds(median(list, 'lcp')),
-          ms(median(list, 'tbt')),
-          seconds(median(list, 'speedIndex')),
-          count(median(list, 'requests')),
-          size(median(list, 'bytes')),
-        ]
-      }),
-    )
-    rows.push([
-      'tracking page, its HTML without scripts (mobile)',
-      'on',
-      count(median(floorRuns, 'score')),
-      seconds(median(floorRuns, 'fcp')),
-      seconds(median(floorRuns, 'lcp')),
-      ms(median(floorRuns, 'tbt')),
-      seconds(median(floorRuns, 'speedIndex')),
-      count(median(floorRuns, 'requests')),
-      size(median(floorRuns, 'bytes')),
-    ])
+    /** One table row: the medians of a page's runs. */
+    const row = (name: string, mode: Mode, list: Figures[]): string[] => [
+      name,
+      mode,
+      count(median(list, 'score')),
+      seconds(median(list, 'fcp')),
+      seconds(median(list, 'lcp')),
+      ms(median(list, 'tbt')),
+      seconds(median(list, 'speedIndex')),
+      count(median(list, 'requests')),
+      size(median(list, 'bytes')),
+    ]
+    const rows = [
+      ...pages.flatMap((page) =>
+        (['on', 'off'] as const).map((mode) =>
+          row(`${page.name} (${page.preset})`, mode, results.get(`${page.key}/${page.preset}/${mode}`) ?? []),
+        ),
+      ),
+      row('tracking page, its HTML without scripts (mobile)', 'on', floorRuns),
+    ]
     const ratios = pages.map((page) => {
       const on = results.get(`${page.key}/${page.preset}/on`) ?? []
       const off = results.get(`${page.key}/${page.preset}/off`) ?? []
