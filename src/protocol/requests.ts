@@ -7,8 +7,8 @@
  *
  * Not re-exported by the protocol's index: only the server and the checkout (on the customer's
  * first submit, src/app/composables/useCheckout.ts) import this module, so no page pays for zod
- * before it needs it. What the server sends
- * back is checked by the smaller validator in ./answers.ts.
+ * before it needs it. What the server sends back is checked by the smaller validator in
+ * ./answers.ts.
  * The bodies and payloads are described in docs/protocol.md.
  */
 import { z } from 'zod/mini'

@@ -197,6 +197,7 @@ describe("useCheckout: the server's order rules load on the first submit", () =>
   afterEach(() => {
     vi.doUnmock('../../src/protocol/requests')
     vi.resetModules()
+    vi.restoreAllMocks()
   })
 
   /** useCheckout from a fresh module graph, with the rules module replaced by `factory`. */
