@@ -4,6 +4,7 @@ import App from './App.vue'
 import { router } from './router'
 import { startSwBridge } from './bridges/swBridge'
 import { startRealtimeBridge } from './bridges/realtimeBridge'
+import { firstContentShown } from './firstContent'
 // Listens for `beforeinstallprompt` from the start: the event can fire before the install button loads.
 import './pwa/installPrompt'
 import './styles/main.css'
@@ -22,6 +23,7 @@ setTimeout(() => startRealtimeBridge(pinia), 0)
 // Poll results and cache freshness from the service worker (its queued messages start flowing here).
 setTimeout(() => startSwBridge(pinia), 0)
 setTimeout(() => app.mount('#app'), 0)
-// The rest does not decide what the first screen shows: after it, in a task of its own (even
-// starting the chunk's download costs the main thread: Vite's preload helper adds its links).
-setTimeout(() => void import('./startLater').then(({ startLater }) => startLater(pinia)), 0)
+// The rest does not decide what the first screen shows: it starts once that screen's content is
+// on screen (src/app/firstContent.ts), from the timer that says so, a task that does nothing else
+// (even starting the chunk's download costs the main thread: Vite's preload helper adds its links).
+void firstContentShown.then(() => import('./startLater')).then(({ startLater }) => startLater(pinia))

@@ -3,7 +3,7 @@
  * styled by the stylesheet alone, and the app replaces it when it mounts (the skeleton card stays
  * until the route's view has rendered, a task later).
  */
-import { placeOrder, trackingPath } from '../../harness/api'
+import { placeOrder, setStatus, trackingPath } from '../../harness/api'
 import { expect, test } from './fixtures'
 
 /** Markup without the whitespace between elements (index.html is indented, Vue's output is not). */
@@ -42,5 +42,44 @@ test('with JavaScript off the tracking link still paints the styled header and a
     expect(normalized(await page.locator('.app-header .brand__mark').innerHTML())).toBe(shellMark)
   } finally {
     await live.close()
+  }
+})
+
+test("the order's status is on screen before the hub's client and the rest of the app load, and then the page goes live", async ({
+  browser,
+  server,
+}) => {
+  const placed = await placeOrder(server)
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    /** The chunks the first screen does not need, in the order they were requested. */
+    const later: string[] = []
+    page.on('request', (request) => {
+      const file = new URL(request.url()).pathname
+      if (/\/assets\/(hub-client|later)-[^/]+\.js$/.test(file)) later.push(file)
+    })
+    // The order's answer held back until the test lets it go: nothing of the rest may start meanwhile
+    // (well within the app's start-up limit, after which it starts the rest anyway).
+    let answer = (): void => undefined
+    const answered = new Promise<void>((resolve) => (answer = resolve))
+    await page.route(`**/api/orders/${placed.order.id}`, async (route) => {
+      await answered
+      await route.continue()
+    })
+    await page.goto(server.url + trackingPath(placed.order, placed.trackingToken))
+    await expect(page.getByText('Loading your order…')).toBeVisible()
+    await page.waitForTimeout(1000)
+    expect(later).toEqual([])
+    answer()
+
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
+    // Then both load, and the hub carries the order's changes.
+    await expect.poll(() => later.map((file) => file.replace(/-[^-/]+\.js$/, '')).sort()).toEqual(['/assets/hub-client', '/assets/later'])
+    await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live')
+    await setStatus(server, placed.order, 'confirmed')
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'confirmed')
+  } finally {
+    await context.close()
   }
 })

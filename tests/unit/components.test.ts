@@ -2,6 +2,7 @@ import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import ConnectionBadge from '../../src/app/components/ConnectionBadge.vue'
+import { markViewRendered } from '../../src/app/firstContent'
 import OrderNote from '../../src/app/components/order/OrderNote.vue'
 import OrderTimeline from '../../src/app/components/order/OrderTimeline.vue'
 import StatusPill from '../../src/app/components/order/StatusPill.vue'
@@ -28,7 +29,7 @@ describe('ConnectionBadge', () => {
     expect(badge.attributes('data-state')).toBe('offline')
   })
 
-  it('counts the changes waiting in the outbox once its store has loaded (after the first render)', async () => {
+  it('counts the changes waiting in the outbox once its store has loaded (after the first content is shown)', async () => {
     const entry = (key: string, state: OutboxEntry['state']): OutboxEntry => ({
       key,
       orderId: 'ord_1',
@@ -46,9 +47,12 @@ describe('ConnectionBadge', () => {
     useOutboxStore().$patch({ entries: [entry('k1', 'pending'), entry('k2', 'pending'), entry('k3', 'conflict')] })
     const wrapper = mount(ConnectionBadge)
     // Not in the mount's task: the store's module is loaded already (imported above), so a request
-    // made there would show the count within microtasks; it is made from a timer after the mount.
+    // made there would show the count within microtasks; it is made once the first screen's
+    // content is shown, a task after that.
     for (let i = 0; i < 20; i += 1) await Promise.resolve()
+    await new Promise((resolve) => setTimeout(resolve, 0))
     expect(document.querySelector('[data-testid="outbox-count"]')).toBeNull()
+    markViewRendered()
     // The banner is teleported to <body>.
     await vi.waitFor(() => expect(document.querySelector('[data-testid="outbox-count"]')?.textContent).toBe('2 changes waiting'))
     wrapper.unmount()

@@ -143,6 +143,20 @@ describe('navigating', () => {
     unmount()
   })
 
+  it('is ready once the first navigation has loaded its lazy view and made its route current', async () => {
+    admin = true
+    const { router, root, unmount } = start('/admin')
+    let ready = false
+    void router.isReady().then(() => (ready = true))
+    await Promise.resolve()
+    expect(ready).toBe(false)
+    await router.isReady()
+    expect(router.currentRoute.name).toBe('admin-board')
+    await nextTick()
+    expect(root.textContent).toBe('admin')
+    unmount()
+  })
+
   it('lets the last navigation win while an earlier one is still loading its view', async () => {
     admin = true
     const { router, root, unmount } = start('/')

@@ -6,21 +6,27 @@
  */
 import { createPinia } from 'pinia'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createApp, nextTick, ref, shallowRef } from 'vue'
+import { createApp, nextTick, ref } from 'vue'
 import { createRouter, RouterView } from '../../src/app/routing'
 import TrackOrderView from '../../src/app/views/TrackOrderView.vue'
+import { firstContentDone, markViewRendered } from '../../src/app/firstContent'
 import { makeOrder } from './support/fixtures'
 
+// The live order's answer, per test: shown at once unless a test says it is still loading.
+const live = vi.hoisted(() => ({ pending: false, arrive: (): void => undefined }))
 vi.mock('../../src/app/composables/useLiveOrder', async () => {
   const { makeOrder } = await import('./support/fixtures')
+  const { ref, shallowRef } = await import('vue')
   return {
-    useLiveOrder: () => ({
-      order: shallowRef(makeOrder({ version: 2 })),
-      loading: ref(false),
-      error: shallowRef(null),
-      ack: shallowRef(null),
-      reload: () => Promise.resolve(),
-    }),
+    useLiveOrder: () => {
+      const order = shallowRef(live.pending ? null : makeOrder({ version: 2 }))
+      const loading = ref(live.pending)
+      live.arrive = () => {
+        order.value = makeOrder({ version: 2 })
+        loading.value = false
+      }
+      return { order, loading, error: shallowRef(null), ack: shallowRef(null), reload: () => Promise.resolve() }
+    },
   }
 })
 vi.mock('../../src/app/composables/useOrderNotify', () => ({
@@ -41,6 +47,7 @@ const microtasks = async () => {
 
 afterEach(() => {
   document.body.innerHTML = ''
+  live.pending = false
 })
 
 describe('the tracking page', () => {
@@ -65,6 +72,32 @@ describe('the tracking page', () => {
     await nextTick()
     expect(root.querySelectorAll('.timeline__step').length).toBe(5)
     expect(root.querySelector('#items-heading')).not.toBeNull()
+    app.unmount()
+  })
+
+  it("holds the app's first content until the order is on screen", async () => {
+    live.pending = true
+    const order = makeOrder({ version: 2 })
+    history.replaceState(null, '', `/track/${order.id}#t=token-of-the-link`)
+    const router = createRouter({ routes: [{ path: '/track/:orderId', name: 'track', component: TrackOrderView }] })
+    const app = createApp(RouterView)
+    app.use(createPinia())
+    app.use(router)
+    const root = document.createElement('div')
+    document.body.append(root)
+    await microtasks()
+    app.mount(root)
+    await microtasks()
+    markViewRendered()
+    // Frames and tasks pass (the paint after the view), but its content is the order: not yet.
+    for (let i = 0; i < 4; i += 1) await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(root.textContent).toContain('Loading your order')
+    expect(firstContentDone.value).toBe(false)
+
+    live.arrive()
+    await vi.waitFor(() => expect(firstContentDone.value).toBe(true), { timeout: 1500 })
+    expect(root.querySelector('h1')?.textContent).toBe(`Order #${order.number}`)
     app.unmount()
   })
 })

@@ -2,8 +2,8 @@
  * The app's one access point to the realtime hub.
  *
  * The client (hubClient, the transports, Comlink, the leader election) is a chunk of its own,
- * loaded by `startRealtime()` as soon as the entry has run, not a static import: a customer's
- * first visit paints the order without parsing it first (docs/decisions.md, "First visit on a
+ * loaded by `startRealtime()` once the first screen's content is on screen, not a static import: a
+ * customer's first visit paints the order without downloading or parsing it first (docs/decisions.md, "First visit on a
  * phone"). Until it has loaded, calls made through `callRealtime`/`withRealtime` wait in order
  * and run the moment it is there; once loaded they run at once, as before.
  *
@@ -12,6 +12,7 @@
  */
 import { shallowRef } from 'vue'
 import type { RealtimeClient } from '@shared/hubTypes'
+import { firstContentShown } from '../firstContent'
 
 let client: RealtimeClient | null = null
 let failure: string | null = null
@@ -42,10 +43,12 @@ function fail(error: unknown): null {
 
 /** Loads and starts this tab's realtime client once; resolves to it, or null when it cannot run. */
 export function startRealtime(): Promise<RealtimeClient | null> {
-  // Requested from a task of its own, whoever asks first: starting a chunk's download is
-  // main-thread work (Vite's preload helper adds its links), and the first to ask is a start-up
-  // task (the realtime bridge's) that a slow phone already finds long.
-  loading ??= new Promise<void>((resolve) => setTimeout(resolve, 0))
+  // Requested once the first screen's content is on screen (src/app/firstContent.ts: on a first
+  // visit the order's status shows before the hub's client downloads and runs), then from a task
+  // of its own, whoever asks first: starting a chunk's download is main-thread work (Vite's
+  // preload helper adds its links).
+  loading ??= firstContentShown
+    .then(() => new Promise<void>((resolve) => setTimeout(resolve, 0)))
     .then(() => import('./hubLadder'))
     .then(
       ({ getRealtimeClient }) => {

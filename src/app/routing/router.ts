@@ -50,6 +50,8 @@ export interface Router {
   push(to: Location): Promise<void>
   replace(to: Location): Promise<void>
   resolve(to: Location): Route
+  /** Resolves once the first navigation has made its route current (or has failed). */
+  isReady(): Promise<void>
   install(app: App): void
 }
 
@@ -122,6 +124,8 @@ export function createRouter(options: {
   let pending = 0
   /** No navigation has completed yet: the page is at its top and has no entry being left. */
   let initial = true
+  let markReady: () => void = () => undefined
+  const ready = new Promise<void>((resolve) => (markReady = resolve))
 
   function match(path: string): { record: RouteRecord; params: Record<string, string> } {
     for (const { record, pattern, keys } of matchers) {
@@ -211,6 +215,7 @@ export function createRouter(options: {
     view.component = component
     Object.assign(current, route)
     options.afterEach?.(route)
+    if (first) markReady()
     // Back/forward returns to where the reader was; a new page starts at the top; a change of the
     // query alone (a filter, a search) keeps the reader's place. After the new view has rendered.
     const saved = mode === 'pop' && !redirected ? scrollPositions.get(currentEntry) : undefined
@@ -223,6 +228,7 @@ export function createRouter(options: {
     push: (to) => navigate(to, 'push'),
     replace: (to) => navigate(to, 'replace'),
     resolve,
+    isReady: () => ready,
     install(app) {
       app.provide(ROUTER_KEY, router)
       app.provide(VIEW_KEY, view)
@@ -231,7 +237,7 @@ export function createRouter(options: {
       addEventListener('popstate', (event) => {
         void navigate(`${location.pathname}${location.search}${location.hash}`, 'pop', entryKeyOf(event.state)).catch(reportFailure)
       })
-      void navigate(`${location.pathname}${location.search}${location.hash}`, 'replace').catch(reportFailure)
+      void navigate(`${location.pathname}${location.search}${location.hash}`, 'replace').catch(reportFailure).finally(markReady)
     },
   }
   return router
