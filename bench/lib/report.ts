@@ -25,6 +25,7 @@ const ORDER = [
   'first-visit-start-tasks',
   'first-visit-short-tasks',
   'first-visit-checkout-rules',
+  'first-visit-first-content',
   'auth',
   'cluster',
   'capacity',
