@@ -50,19 +50,25 @@ afterEach(() => {
   live.pending = false
 })
 
+/** The tracking page of a fixture order, mounted through the router as the app does. */
+async function mountTrackingPage() {
+  const order = makeOrder({ version: 2 })
+  history.replaceState(null, '', `/track/${order.id}#t=token-of-the-link`)
+  const router = createRouter({ routes: [{ path: '/track/:orderId', name: 'track', component: TrackOrderView }] })
+  const app = createApp(RouterView)
+  app.use(createPinia())
+  app.use(router)
+  const root = document.createElement('div')
+  document.body.append(root)
+  await microtasks()
+  app.mount(root)
+  await microtasks()
+  return { order, app, root }
+}
+
 describe('the tracking page', () => {
   it('renders the order header in the first task and the progress and items cards in the next', async () => {
-    const order = makeOrder({ version: 2 })
-    history.replaceState(null, '', `/track/${order.id}#t=token-of-the-link`)
-    const router = createRouter({ routes: [{ path: '/track/:orderId', name: 'track', component: TrackOrderView }] })
-    const app = createApp(RouterView)
-    app.use(createPinia())
-    app.use(router)
-    const root = document.createElement('div')
-    document.body.append(root)
-    await microtasks()
-    app.mount(root)
-    await microtasks()
+    const { order, app, root } = await mountTrackingPage()
     expect(root.querySelector('h1')?.textContent).toBe(`Order #${order.number}`)
     expect(root.querySelector('[data-testid="order-status"]')?.textContent).toContain('Confirmed')
     expect(root.querySelector('.timeline')).toBeNull()
@@ -77,17 +83,7 @@ describe('the tracking page', () => {
 
   it("holds the app's first content until the order is on screen", async () => {
     live.pending = true
-    const order = makeOrder({ version: 2 })
-    history.replaceState(null, '', `/track/${order.id}#t=token-of-the-link`)
-    const router = createRouter({ routes: [{ path: '/track/:orderId', name: 'track', component: TrackOrderView }] })
-    const app = createApp(RouterView)
-    app.use(createPinia())
-    app.use(router)
-    const root = document.createElement('div')
-    document.body.append(root)
-    await microtasks()
-    app.mount(root)
-    await microtasks()
+    const { order, app, root } = await mountTrackingPage()
     markViewRendered()
     // Frames and tasks pass (the paint after the view), but its content is the order: not yet.
     for (let i = 0; i < 4; i += 1) await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
