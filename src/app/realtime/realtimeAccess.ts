@@ -2,10 +2,11 @@
  * The app's one access point to the realtime hub.
  *
  * The client (hubClient, the transports, Comlink, the leader election) is a chunk of its own,
- * loaded by `startRealtime()` once the first screen's content is on screen, not a static import: a
- * customer's first visit paints the order without downloading or parsing it first (docs/decisions.md, "First visit on a
- * phone"). Until it has loaded, calls made through `callRealtime`/`withRealtime` wait in order
- * and run the moment it is there; once loaded they run at once, as before.
+ * loaded by `startRealtime()` once the first screen's content is on screen, not a static import:
+ * a customer's first visit paints the order without downloading or parsing it first
+ * (docs/decisions.md, "First visit on a phone"). Until it has loaded, calls made through
+ * `callRealtime`/`withRealtime` wait in order and run the moment it is there; once loaded they
+ * run at once, as before.
  *
  * No hub in this environment, or a start-up failure: the app must still render and fall back to
  * REST, so callers get `null` instead of an exception, and `realtimeUnavailable` turns true.
