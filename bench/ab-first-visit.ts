@@ -9,7 +9,9 @@
  * `firstvisit` (the above) and/or `pagestart` (cold, warm and offline starts, as in
  * bench/pagestart.ts, AB_RUNS rounds of 5 per build, interleaved the same way). AB_PAGE
  * (default `tracking`) picks the page of the `firstvisit` figures: `tracking` or `storefront`
- * (page starts are the tracking page's either way).
+ * (page starts are the tracking page's either way). AB_ENV_A and AB_ENV_B add server settings to
+ * one build's server, as space-separated NAME=value pairs: `AB_ENV_A=ORDERLINE_COMPRESSION=0`
+ * serves build A as the server did before it compressed anything.
  */
 import path from 'node:path'
 import { findChromium } from '../scripts/chromium.mjs'
@@ -26,6 +28,16 @@ const PAGE = process.env.AB_PAGE ?? 'tracking'
 if (PAGE !== 'tracking' && PAGE !== 'storefront') throw new Error(`AB_PAGE: unknown page ${PAGE}`)
 /** What shows that the page has rendered its content. */
 const READY = PAGE === 'tracking' ? '[data-testid="order-status"]' : '.product-card'
+/** `NAME=value NAME2=value2` → settings for one build's server. */
+function serverEnv(pairs = ''): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const pair of pairs.split(/\s+/).filter(Boolean)) {
+    const at = pair.indexOf('=')
+    if (at < 1) throw new Error(`AB_ENV_A/AB_ENV_B: expected NAME=value, got ${pair}`)
+    env[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return env
+}
 const [dirA, dirB] = process.argv.slice(2).map((dir) => path.resolve(dir))
 if (!dirA || !dirB) throw new Error('usage: tsx bench/ab-first-visit.ts <dist A> <dist B>')
 const chromePath = findChromium()
@@ -47,11 +59,11 @@ try {
     samples: Sample[]
     starts: Record<'cold' | 'warm' | 'offline', number[]>
   }[]
-  for (const [name, dir] of [
-    ['A', dirA],
-    ['B', dirB],
+  for (const [name, dir, env] of [
+    ['A', dirA, serverEnv(process.env.AB_ENV_A)],
+    ['B', dirB, serverEnv(process.env.AB_ENV_B)],
   ] as const) {
-    const server = await startServer({ STATIC_DIR: dir })
+    const server = await startServer({ ...env, STATIC_DIR: dir })
     servers.push(server)
     const { order, trackingToken } = await placeOrder(server)
     builds.push({

@@ -26,6 +26,7 @@ const ORDER = [
   'first-visit-short-tasks',
   'first-visit-checkout-rules',
   'first-visit-first-content',
+  'first-visit-quiet-machine',
   'auth',
   'cluster',
   'capacity',
