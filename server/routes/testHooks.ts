@@ -6,7 +6,8 @@
  *   like a proxy that blocks WebSockets; REST keeps working, so the fallback poll takes over.
  * - POST /__test__/network {blocked}: the server becomes unreachable for browsers (their
  *   connections are dropped without an answer, realtime included) while the test's own Node
- *   requests still pass: Playwright's setOffline does not cover the service worker.
+ *   requests still pass: Playwright's setOffline does not cover the service worker. Lifting it
+ *   leaves realtime cut if /__test__/realtime still cuts it.
  * Documented with the other test switches in docs/protocol.md.
  */
 import type { FastifyInstance } from 'fastify'
@@ -28,7 +29,12 @@ const blockBodySchema = z.strictObject({ blocked: z.boolean() })
 const isBrowser = (userAgent: string | undefined): boolean => /Mozilla\//.test(userAgent ?? '')
 
 export function registerTestHooks(app: FastifyInstance, { io }: AppContext): void {
+  // Two switches: the network cuts realtime too, and bringing the network back restores realtime
+  // only if the realtime switch is off (a test walking polling → unreachable → offline keeps
+  // realtime cut until it says so).
   let networkBlocked = false
+  let realtimeBlocked = false
+  const applyRealtime = () => setRealtimeBlocked(io, networkBlocked || realtimeBlocked)
 
   app.addHook('onRequest', async (request, reply) => {
     if (!networkBlocked || request.url.startsWith('/__test__/') || !isBrowser(request.headers['user-agent'])) return
@@ -38,14 +44,15 @@ export function registerTestHooks(app: FastifyInstance, { io }: AppContext): voi
 
   app.post('/__test__/realtime', async (request, reply) => {
     const body = parseWith(blockBodySchema, request.body)
-    setRealtimeBlocked(io, body.blocked)
+    realtimeBlocked = body.blocked
+    applyRealtime()
     return reply.send({ ok: true, blocked: body.blocked })
   })
 
   app.post('/__test__/network', async (request, reply) => {
     const body = parseWith(blockBodySchema, request.body)
     networkBlocked = body.blocked
-    setRealtimeBlocked(io, body.blocked)
+    applyRealtime()
     return reply.send({ ok: true, blocked: body.blocked })
   })
 

@@ -217,6 +217,31 @@ describe('test hook emit', () => {
       await hooked.close()
     }
   })
+
+  it('keeps realtime cut after the network comes back while the realtime switch is on', async () => {
+    const hooked = await startServer({ enableTestHooks: true })
+    const cut = (hook: 'realtime' | 'network', blocked: boolean) => api(hooked, `/__test__/${hook}`, { body: { blocked } })
+    const connects = () =>
+      connectSocket(hooked).then(
+        (socket) => (socket.close(), true),
+        () => false,
+      )
+    try {
+      await cut('realtime', true)
+      await cut('network', true)
+      await cut('network', false)
+      expect(await connects()).toBe(false)
+      await cut('realtime', false)
+      expect(await connects()).toBe(true)
+      // The network switch alone cuts realtime and gives it back.
+      await cut('network', true)
+      expect(await connects()).toBe(false)
+      await cut('network', false)
+      expect(await connects()).toBe(true)
+    } finally {
+      await hooked.close()
+    }
+  })
 })
 
 describe('connection state recovery', () => {
