@@ -6,6 +6,7 @@
 import { computed, type ComputedRef, type Ref } from 'vue'
 import { useRegisterSW } from 'virtual:pwa-register/vue'
 import { deferredInstallPrompt, isIosBrowserTab, promptInstall } from './installPrompt'
+import { retryFailedFirstInstall } from './installRetry'
 
 /** Long-lived admin tabs would otherwise only learn of a deploy on navigation. */
 const UPDATE_CHECK_INTERVAL_MS = 60 * 60 * 1000
@@ -66,8 +67,19 @@ function register(): ReturnType<typeof useRegisterSW> {
     onNeedRefresh() {
       navigator.serviceWorker?.addEventListener('controllerchange', followUpdate, { once: true })
     },
-    onRegisteredSW(_url, reg) {
-      if (reg) setInterval(() => void reg.update().catch(() => {}), UPDATE_CHECK_INTERVAL_MS)
+    onRegisteredSW(url, reg) {
+      if (!reg) return
+      // The update check follows the registration that holds the worker: a failed first install
+      // drops `reg`, and its retry (below) registers anew.
+      let current = reg
+      setInterval(() => void current.update().catch(() => {}), UPDATE_CHECK_INTERVAL_MS)
+      retryFailedFirstInstall(reg, {
+        register: () => navigator.serviceWorker.register(url, { scope: reg.scope }),
+        onRegistration: (next) => (current = next),
+        onInstalled: () => {
+          if (registration) registration.offlineReady.value = true
+        },
+      })
     },
     onRegisterError(error) {
       console.warn('[pwa] service worker registration failed', error)
