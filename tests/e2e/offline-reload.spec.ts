@@ -1,12 +1,40 @@
 /**
  * Offline: with the server gone, reloading a tracking page still shows the order's last known
  * status (including a change that arrived over the socket) and says `offline`; a remembered
- * order opens offline from My orders with its timeline.
+ * order opens offline from My orders with its timeline. A first visit keeps the order for an
+ * offline open even when the service worker's install is slow, or fails once and is retried.
  */
+import type { Page } from '@playwright/test'
 import { placeOrder, setStatus, trackingPath } from '../../harness/api'
+import type { TestServer } from '../../harness/server'
 import { expect, test } from './fixtures'
 
 test.use({ serverOptions: { build: {} } })
+
+/**
+ * Once the service worker holds the order's answer, closes `page`, stops the server and opens the
+ * tracking link in a new tab of the same browser: the order shows, from the cache.
+ */
+async function expectOfflineOpen(page: Page, server: TestServer, path: string): Promise<void> {
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        for (const name of await caches.keys()) {
+          const cache = await caches.open(name)
+          for (const request of await cache.keys()) if (new URL(request.url).pathname.startsWith('/api/orders/')) return true
+        }
+        return false
+      }),
+    )
+    .toBe(true)
+  const context = page.context()
+  await page.close()
+  await server.stop()
+  const offline = await context.newPage()
+  await offline.goto(server.url + path)
+  await expect(offline.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
+  await expect(offline.getByTestId('offline-notice')).toBeVisible()
+}
 
 test('offline reload shows the last known status and `offline`; My orders opens it offline', async ({ browser, server }) => {
   test.setTimeout(90_000)
@@ -66,24 +94,7 @@ test('a first visit whose service worker takes long to install still keeps the o
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })
     expect(delayed, 'the precache went through the slow route').toBeGreaterThan(0)
     // The worker takes its copy when it is ready; give the message a moment to land.
-    await expect
-      .poll(() =>
-        page.evaluate(async () => {
-          for (const name of await caches.keys()) {
-            const cache = await caches.open(name)
-            for (const request of await cache.keys()) if (new URL(request.url).pathname.startsWith('/api/orders/')) return true
-          }
-          return false
-        }),
-      )
-      .toBe(true)
-    await page.close()
-
-    await server.stop()
-    const offline = await context.newPage()
-    await offline.goto(server.url + trackingPath(order, trackingToken))
-    await expect(offline.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
-    await expect(offline.getByTestId('offline-notice')).toBeVisible()
+    await expectOfflineOpen(page, server, trackingPath(order, trackingToken))
   } finally {
     await context.close()
     await server.restart()
@@ -123,24 +134,7 @@ test('a first visit whose service worker install loses a request installs on its
     expect(fetchedAgain, 'the retried install fetched the lost file').toHaveLength(1)
     // The page's registration now holds the retried worker, active.
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.state)).toBe('activated')
-    await expect
-      .poll(() =>
-        page.evaluate(async () => {
-          for (const name of await caches.keys()) {
-            const cache = await caches.open(name)
-            for (const request of await cache.keys()) if (new URL(request.url).pathname.startsWith('/api/orders/')) return true
-          }
-          return false
-        }),
-      )
-      .toBe(true)
-    await page.close()
-
-    await server.stop()
-    const offline = await context.newPage()
-    await offline.goto(server.url + trackingPath(order, trackingToken))
-    await expect(offline.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
-    await expect(offline.getByTestId('offline-notice')).toBeVisible()
+    await expectOfflineOpen(page, server, trackingPath(order, trackingToken))
   } finally {
     await context.close()
     await server.restart()
