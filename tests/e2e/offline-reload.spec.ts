@@ -2,7 +2,8 @@
  * Offline: with the server gone, reloading a tracking page still shows the order's last known
  * status (including a change that arrived over the socket) and says `offline`; a remembered
  * order opens offline from My orders with its timeline. A first visit keeps the order for an
- * offline open even when the service worker's install is slow, or fails once and is retried.
+ * offline open even when the service worker's install is slow, or fails once (a precache file or
+ * the worker's own script lost) and is retried.
  */
 import type { Page } from '@playwright/test'
 import { placeOrder, setStatus, trackingPath } from '../../harness/api'
@@ -134,6 +135,40 @@ test('a first visit whose service worker install loses a request installs on its
     expect(fetchedAgain, 'the retried install fetched the lost file').toHaveLength(1)
     // The page's registration now holds the retried worker, active.
     expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.state)).toBe('activated')
+    await expectOfflineOpen(page, server, trackingPath(order, trackingToken))
+  } finally {
+    await context.close()
+    await server.restart()
+  }
+})
+
+test("a first visit whose service worker's script is lost registers again and gets the worker without a reload", async ({
+  browser,
+  server,
+}) => {
+  test.setTimeout(90_000)
+  const { order, trackingToken } = await placeOrder(server)
+  const context = await browser.newContext()
+  try {
+    let lost = 0
+    let loaded = 0
+    await context.route(
+      (url) => url.pathname === '/sw.js',
+      async (route) => {
+        if (lost === 0) {
+          lost += 1
+          return route.abort('connectionreset')
+        }
+        loaded += 1
+        await route.continue().catch(() => undefined)
+      },
+    )
+    const page = await context.newPage()
+    await page.goto(server.url + trackingPath(order, trackingToken))
+    await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 45_000 })
+    expect(lost, "the worker's script was lost once").toBe(1)
+    expect(loaded, 'and loaded on the retry').toBeGreaterThan(0)
     await expectOfflineOpen(page, server, trackingPath(order, trackingToken))
   } finally {
     await context.close()

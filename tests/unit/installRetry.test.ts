@@ -132,6 +132,17 @@ describe('retryFailedFirstInstall', () => {
     expect(register).toHaveBeenCalledTimes(1)
   })
 
+  it('a registration that failed itself (null) is retried the same way', async () => {
+    const next = new FakeRegistration(new FakeWorker())
+    const register = vi.fn(async () => asRegistration(next))
+    const onInstalled = vi.fn()
+    retryFailedFirstInstall(null, { register, onInstalled, delaysMs: DELAYS, events })
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(register).toHaveBeenCalledTimes(1)
+    next.succeed()
+    expect(onInstalled).toHaveBeenCalledTimes(1)
+  })
+
   it('stop cancels a waiting attempt', async () => {
     const first = new FakeRegistration(new FakeWorker())
     const { register, stop } = start(first, [])

@@ -27,10 +27,12 @@ function empty(registration: ServiceWorkerRegistration): boolean {
 }
 
 /**
- * Follows `registration`'s first install and registers again whenever it fails. Does nothing for
- * a registration that already has an active worker (not a first visit). Returns a stop function.
+ * Follows `registration`'s first install and registers again whenever it fails; `null` when the
+ * registration itself failed (the worker's script did not load), which is retried the same way.
+ * Does nothing for a registration that already has an active worker (not a first visit).
+ * Returns a stop function.
  */
-export function retryFailedFirstInstall(registration: ServiceWorkerRegistration, options: InstallRetryOptions): () => void {
+export function retryFailedFirstInstall(registration: ServiceWorkerRegistration | null, options: InstallRetryOptions): () => void {
   const delays = options.delaysMs ?? INSTALL_RETRY_DELAYS_MS
   const events = options.events ?? (typeof window === 'undefined' ? undefined : window)
   let attempt = 0
@@ -94,8 +96,9 @@ export function retryFailedFirstInstall(registration: ServiceWorkerRegistration,
     })
   }
 
-  if (registration.active) return stop
+  if (registration?.active) return stop
   events?.addEventListener('online', retryNow)
-  follow(registration, false)
+  if (registration) follow(registration, false)
+  else schedule()
   return stop
 }

@@ -57,6 +57,26 @@ async function acceptUpdate(update: (reload?: boolean) => Promise<void>): Promis
   await update(true)
 }
 
+/** The worker's script and scope, as the PWA plugin builds and registers them (vite.config.ts). */
+const SW_URL = `${import.meta.env.BASE_URL}sw.js`
+const SW_SCOPE = import.meta.env.BASE_URL
+
+/**
+ * Checks hourly for a new version, and registers again while the first install has not
+ * succeeded (`installRetry.ts`); the update check follows whichever registration holds the worker.
+ */
+function followRegistration(first: ServiceWorkerRegistration | null): void {
+  let current = first
+  setInterval(() => void current?.update().catch(() => {}), UPDATE_CHECK_INTERVAL_MS)
+  retryFailedFirstInstall(first, {
+    register: () => navigator.serviceWorker.register(SW_URL, { scope: SW_SCOPE }),
+    onRegistration: (next) => (current = next),
+    onInstalled: () => {
+      if (registration) registration.offlineReady.value = true
+    },
+  })
+}
+
 function register(): ReturnType<typeof useRegisterSW> {
   registration ??= useRegisterSW({
     immediate: true,
@@ -67,22 +87,13 @@ function register(): ReturnType<typeof useRegisterSW> {
     onNeedRefresh() {
       navigator.serviceWorker?.addEventListener('controllerchange', followUpdate, { once: true })
     },
-    onRegisteredSW(url, reg) {
-      if (!reg) return
-      // The update check follows the registration that holds the worker: a failed first install
-      // drops `reg`, and its retry (below) registers anew.
-      let current = reg
-      setInterval(() => void current.update().catch(() => {}), UPDATE_CHECK_INTERVAL_MS)
-      retryFailedFirstInstall(reg, {
-        register: () => navigator.serviceWorker.register(url, { scope: reg.scope }),
-        onRegistration: (next) => (current = next),
-        onInstalled: () => {
-          if (registration) registration.offlineReady.value = true
-        },
-      })
+    onRegisteredSW(_url, reg) {
+      if (reg) followRegistration(reg)
     },
     onRegisterError(error) {
-      console.warn('[pwa] service worker registration failed', error)
+      // Most often the worker's script did not load (a flaky link): try again, as for a failed install.
+      console.warn('[pwa] service worker registration failed; trying again', error)
+      if ('serviceWorker' in navigator) followRegistration(null)
     },
   })
   return registration
