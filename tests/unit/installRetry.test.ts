@@ -42,7 +42,8 @@ describe('retryFailedFirstInstall', () => {
   })
   afterEach(() => vi.useRealTimers())
 
-  function start(first: FakeRegistration, attempts: (() => FakeRegistration | Error)[]) {
+  /** `first` null: the registration itself failed. */
+  function start(first: FakeRegistration | null, attempts: (() => FakeRegistration | Error)[]) {
     const register = vi.fn(async () => {
       const next = attempts.shift()?.()
       if (!next || next instanceof Error) throw next ?? new Error('no attempt left')
@@ -50,7 +51,13 @@ describe('retryFailedFirstInstall', () => {
     })
     const onInstalled = vi.fn()
     const onRegistration = vi.fn()
-    const stop = retryFailedFirstInstall(asRegistration(first), { register, onInstalled, onRegistration, delaysMs: DELAYS, events })
+    const stop = retryFailedFirstInstall(first && asRegistration(first), {
+      register,
+      onInstalled,
+      onRegistration,
+      delaysMs: DELAYS,
+      events,
+    })
     return { register, onInstalled, onRegistration, stop }
   }
 
@@ -134,9 +141,7 @@ describe('retryFailedFirstInstall', () => {
 
   it('a registration that failed itself (null) is retried the same way', async () => {
     const next = new FakeRegistration(new FakeWorker())
-    const register = vi.fn(async () => asRegistration(next))
-    const onInstalled = vi.fn()
-    retryFailedFirstInstall(null, { register, onInstalled, delaysMs: DELAYS, events })
+    const { register, onInstalled } = start(null, [() => next])
     await vi.advanceTimersByTimeAsync(5_000)
     expect(register).toHaveBeenCalledTimes(1)
     next.succeed()
