@@ -75,7 +75,7 @@ test("the order's status is on screen before the hub's client and the rest of th
 
     await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'placed')
     // Then both load, and the hub carries the order's changes.
-    await expect.poll(() => later.map((file) => file.replace(/-[^-/]+\.js$/, '')).sort()).toEqual(['/assets/hub-client', '/assets/later'])
+    await expect.poll(() => later.map((file) => file.replace(/-[\w-]{8}\.js$/, '')).sort()).toEqual(['/assets/hub-client', '/assets/later'])
     await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live')
     await setStatus(server, placed.order, 'confirmed')
     await expect(page.getByTestId('order-status')).toHaveAttribute('data-status', 'confirmed')
